@@ -1,0 +1,35 @@
+"""Shared fixtures: personas (DESIGN 6.6) and a logged-in client per role."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("ACOMPANA_TESTING", "1")
+
+
+@pytest.fixture
+def world(db):
+    from acompana.core.tests.factories import build_world
+
+    return build_world()
+
+
+@pytest.fixture
+def client_for(client):
+    """``client_for(user)`` returns a Django test client logged in as ``user``."""
+    from django.test import Client
+
+    def make(user):
+        c = Client()
+        c.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return c
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

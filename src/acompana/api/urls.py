@@ -1,0 +1,5 @@
+from django.urls import path
+
+from acompana.api.router import api
+
+urlpatterns = [path("", api.urls)]

@@ -1,0 +1,442 @@
+"""Writes of the core app: organizations, units, memberships, invitations, second factor.
+
+Each service is keyword-only, takes the acting user, validates, writes in one transaction
+with its event row, and sends e-mail only on commit (DESIGN section 4).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from acompana.core.choices import Role
+from acompana.core.errors import StaleObjectError
+from acompana.core.events import changed_fields, event_record, snapshot
+from acompana.core.models import Invitation, Membership, Organization, Unit, User
+from acompana.core.scoping import forget_membership
+
+INVITATION_DAYS = 14
+
+ORGANIZATION_FIELDS = [
+    "name",
+    "short_name",
+    "nit",
+    "order",
+    "department",
+    "municipality",
+    "process_name",
+    "logo",
+]
+UNIT_FIELDS = ["name", "code", "kind", "parent", "is_active"]
+MEMBERSHIP_FIELDS = ["unit", "roles", "is_active"]
+
+
+def _versioned_update(obj: Any, *, expected_version: int, fields: dict[str, Any]) -> None:
+    """Conditional UPDATE from the version the editor saw: a stale edit changes nothing."""
+    updated = (
+        type(obj)
+        .objects.filter(pk=obj.pk, version=expected_version)
+        .update(**fields, version=F("version") + 1)
+    )
+    if updated != 1:
+        raise StaleObjectError()
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    obj.version = expected_version + 1
+
+
+# --- users and organizations -----------------------------------------------------------------
+
+
+def user_switch_organization(*, user: User, organization_id: int) -> Organization:
+    """Make ``organization_id`` the user's active organization (must be a member there)."""
+    membership = (
+        Membership.objects.filter(
+            user=user,
+            organization_id=organization_id,
+            is_active=True,
+            organization__is_active=True,
+        )
+        .select_related("organization")
+        .first()
+    )
+    if membership is None:
+        raise ValidationError("Usted no pertenece a esa entidad.", code="not_member")
+    User.objects.filter(pk=user.pk).update(active_organization_id=organization_id)
+    user.active_organization_id = organization_id
+    forget_membership(user)
+    event_record(
+        actor=user,
+        organization=membership.organization,
+        step_key="user.switched_organization",
+        obj=membership.organization,
+        summary=f"{user.email} cambió a la entidad {membership.organization}",
+    )
+    return membership.organization
+
+
+def organization_update(
+    *, actor: User, organization: Organization, expected_version: int, data: dict[str, Any]
+) -> Organization:
+    before = snapshot(organization, ORGANIZATION_FIELDS)
+    with transaction.atomic():
+        _versioned_update(
+            organization,
+            expected_version=expected_version,
+            fields={k: v for k, v in data.items() if k in ORGANIZATION_FIELDS and k != "logo"},
+        )
+        if "logo" in data and data["logo"] is not None:
+            if data["logo"] is False:
+                organization.logo = ""
+            else:
+                organization.logo = data["logo"]
+            organization.save(update_fields=["logo"])
+        b, a = changed_fields(before, snapshot(organization, ORGANIZATION_FIELDS))
+        event_record(
+            actor=actor,
+            organization=organization,
+            step_key="organization.updated",
+            obj=organization,
+            summary="Datos de la entidad actualizados",
+            before=b,
+            after=a,
+        )
+    return organization
+
+
+# --- units -----------------------------------------------------------------------------------
+
+
+def _check_parent(unit: Unit | None, parent: Unit | None, organization: Organization) -> None:
+    if parent is None:
+        return
+    if parent.organization_id != organization.pk:
+        raise ValidationError({"parent": "La dependencia superior no es de esta entidad."})
+    current: Unit | None = parent
+    while current is not None:
+        if unit is not None and current.pk == unit.pk:
+            raise ValidationError({"parent": "Una dependencia no puede quedar dentro de sí misma."})
+        current = current.parent
+
+
+def unit_create(*, actor: User, organization: Organization, data: dict[str, Any]) -> Unit:
+    _check_parent(None, data.get("parent"), organization)
+    with transaction.atomic():
+        if Unit.objects.filter(organization=organization, name__iexact=data["name"]).exists():
+            raise ValidationError({"name": "Ya existe una dependencia con ese nombre."})
+        unit = Unit.objects.create(
+            organization=organization, **{k: v for k, v in data.items() if k in UNIT_FIELDS}
+        )
+        event_record(
+            actor=actor,
+            organization=organization,
+            step_key="unit.created",
+            obj=unit,
+            summary=f"Dependencia creada: {unit.name}",
+            after=snapshot(unit, UNIT_FIELDS),
+        )
+    return unit
+
+
+def unit_update(*, actor: User, unit: Unit, expected_version: int, data: dict[str, Any]) -> Unit:
+    _check_parent(unit, data.get("parent"), unit.organization)
+    before = snapshot(unit, UNIT_FIELDS)
+    with transaction.atomic():
+        name = data.get("name", unit.name)
+        clash = Unit.objects.filter(organization_id=unit.organization_id, name__iexact=name)
+        if clash.exclude(pk=unit.pk).exists():
+            raise ValidationError({"name": "Ya existe una dependencia con ese nombre."})
+        _versioned_update(
+            unit,
+            expected_version=expected_version,
+            fields={k: v for k, v in data.items() if k in UNIT_FIELDS},
+        )
+        b, a = changed_fields(before, snapshot(unit, UNIT_FIELDS))
+        event_record(
+            actor=actor,
+            organization=unit.organization,
+            step_key="unit.updated",
+            obj=unit,
+            summary=f"Dependencia actualizada: {unit.name}",
+            before=b,
+            after=a,
+        )
+    return unit
+
+
+# --- memberships -----------------------------------------------------------------------------
+
+
+def _clean_roles(roles: list[str]) -> list[str]:
+    valid = {r.value for r in Role}
+    cleaned = [r for r in dict.fromkeys(roles) if r]
+    if not cleaned:
+        raise ValidationError({"roles": "Asigne al menos un rol."})
+    unknown = [r for r in cleaned if r not in valid]
+    if unknown:
+        raise ValidationError({"roles": f"Rol desconocido: {', '.join(unknown)}."})
+    return cleaned
+
+
+def _check_unit(unit: Unit | None, organization: Organization) -> None:
+    if unit is not None and unit.organization_id != organization.pk:
+        raise ValidationError({"unit": "La dependencia no es de esta entidad."})
+
+
+def _check_last_admin(membership: Membership, roles: list[str], is_active: bool) -> None:
+    if Role.ADMIN not in membership.roles:
+        return
+    if Role.ADMIN in roles and is_active:
+        return
+    others = Membership.objects.filter(
+        organization_id=membership.organization_id, is_active=True, roles__contains=[Role.ADMIN]
+    ).exclude(pk=membership.pk)
+    if not others.exists():
+        raise ValidationError(
+            "La entidad debe conservar al menos un administrador activo.", code="last_admin"
+        )
+
+
+def membership_create(
+    *,
+    actor: User | None,
+    organization: Organization,
+    user: User,
+    roles: list[str],
+    unit: Unit | None = None,
+) -> Membership:
+    roles = _clean_roles(roles)
+    _check_unit(unit, organization)
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(
+                organization=organization, user=user, roles=roles, unit=unit
+            )
+            event_record(
+                actor=actor,
+                organization=organization,
+                step_key="membership.created",
+                obj=membership,
+                summary=f"{user.email} vinculado con roles {', '.join(roles)}",
+                after=snapshot(membership, MEMBERSHIP_FIELDS),
+            )
+    except IntegrityError:
+        raise ValidationError(
+            f"{user.email} ya pertenece a esta entidad; edite su vinculación.", code="duplicate"
+        )
+    if user.active_organization_id is None:
+        User.objects.filter(pk=user.pk).update(active_organization_id=organization.pk)
+    return membership
+
+
+def membership_update(
+    *, actor: User, membership: Membership, expected_version: int, data: dict[str, Any]
+) -> Membership:
+    roles = _clean_roles(data.get("roles", membership.roles))
+    unit = data.get("unit", membership.unit)
+    is_active = data.get("is_active", membership.is_active)
+    _check_unit(unit, membership.organization)
+    _check_last_admin(membership, roles, is_active)
+    before = snapshot(membership, MEMBERSHIP_FIELDS)
+    with transaction.atomic():
+        _versioned_update(
+            membership,
+            expected_version=expected_version,
+            fields={"roles": roles, "unit": unit, "is_active": is_active},
+        )
+        b, a = changed_fields(before, snapshot(membership, MEMBERSHIP_FIELDS))
+        event_record(
+            actor=actor,
+            organization=membership.organization,
+            step_key="membership.updated",
+            obj=membership,
+            summary=f"Vinculación de {membership.user.email} actualizada",
+            before=b,
+            after=a,
+        )
+    forget_membership(membership.user)
+    return membership
+
+
+# --- invitations -----------------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_create(
+    *,
+    actor: User,
+    organization: Organization,
+    email: str,
+    full_name: str,
+    roles: list[str],
+    unit: Unit | None = None,
+    base_url: str = "",
+) -> tuple[Invitation, str]:
+    """Create an invitation and e-mail its link (on commit). Returns it and the raw token."""
+    email = email.strip().lower()
+    roles = _clean_roles(roles)
+    _check_unit(unit, organization)
+    if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
+        raise ValidationError({"email": "Esa persona ya pertenece a la entidad."})
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        Invitation.objects.filter(
+            organization=organization, email__iexact=email, accepted_at__isnull=True
+        ).update(revoked_at=timezone.now())
+        invitation = Invitation.objects.create(
+            organization=organization,
+            email=email,
+            full_name=full_name.strip(),
+            roles=roles,
+            unit=unit,
+            token_hash=_token_hash(token),
+            invited_by=actor,
+            expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
+        )
+        event_record(
+            actor=actor,
+            organization=organization,
+            step_key="invitation.created",
+            obj=invitation,
+            summary=f"Invitación enviada a {email}",
+            after={"roles": roles, "unit": str(unit) if unit else None},
+        )
+        link = base_url + reverse("core:invitation_accept", args=[token])
+        transaction.on_commit(
+            lambda: send_mail(
+                subject=f"Invitación a Acompaña — {organization.short_name}",
+                message=(
+                    f"Hola {full_name}:\n\n{actor.full_name} le invitó a trabajar en "
+                    f"Acompaña con la entidad {organization.name}.\n\n"
+                    f"Para aceptar, abra este enlace (vence en {INVITATION_DAYS} días):\n"
+                    f"{link}\n"
+                ),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[email],
+            )
+        )
+    return invitation, token
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    invitation = (
+        Invitation.objects.filter(token_hash=_token_hash(token))
+        .select_related("organization", "unit")
+        .first()
+    )
+    if invitation is None or not invitation.is_open:
+        return None
+    return invitation
+
+
+def invitation_accept(
+    *, token: str, full_name: str, password: str | None, user: User | None = None
+) -> User:
+    """Accept an invitation: creates the account (or uses the logged-in one) and membership."""
+    with transaction.atomic():
+        invitation = invitation_for_token(token)
+        if invitation is None:
+            raise ValidationError("La invitación no existe, venció o ya fue usada.")
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if user is None:
+            user = User.objects.filter(email__iexact=invitation.email).first()
+            if user is None:
+                user = User.objects.create_user(
+                    invitation.email, password, full_name=full_name or invitation.full_name
+                )
+        elif user.email.lower() != invitation.email.lower():
+            raise ValidationError(
+                "Esta invitación es para otra dirección de correo. Cierre la sesión e ingrese "
+                "con la cuenta invitada."
+            )
+        membership_create(
+            actor=user,
+            organization=invitation.organization,
+            user=user,
+            roles=invitation.roles,
+            unit=invitation.unit,
+        )
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+        event_record(
+            actor=user,
+            organization=invitation.organization,
+            step_key="invitation.accepted",
+            obj=invitation,
+            summary=f"{user.email} aceptó la invitación",
+        )
+    return user
+
+
+def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
+    if not invitation.is_open:
+        raise ValidationError("La invitación ya no está vigente.")
+    with transaction.atomic():
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        event_record(
+            actor=actor,
+            organization=invitation.organization,
+            step_key="invitation.revoked",
+            obj=invitation,
+            summary=f"Invitación a {invitation.email} revocada",
+        )
+    return invitation
+
+
+# --- second factor ---------------------------------------------------------------------------
+
+
+def user_totp_device(user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def user_totp_start(*, user: User) -> TOTPDevice:
+    """Create (or reuse) an unconfirmed TOTP device whose QR the user scans."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="Aplicación autenticadora", confirmed=False)
+
+
+def user_totp_confirm(*, user: User, device: TOTPDevice, code: str) -> TOTPDevice:
+    if device.user_id != user.pk or device.confirmed:
+        raise ValidationError("Dispositivo no válido.")
+    if not device.verify_token(code.strip()):
+        raise ValidationError({"code": "El código no es correcto. Revise la hora del teléfono."})
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        event_record(
+            actor=user,
+            organization=user.active_organization,
+            step_key="user.totp_enabled",
+            obj=user,
+            summary="Segundo factor activado",
+        )
+    return device
+
+
+def user_totp_disable(*, user: User) -> None:
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        event_record(
+            actor=user,
+            organization=user.active_organization,
+            step_key="user.totp_disabled",
+            obj=user,
+            summary="Segundo factor desactivado",
+        )

@@ -1,0 +1,3 @@
+from acompana.core.tests.cases import ViewCase
+
+CASES = [ViewCase("registry:stakeholder_list")]
