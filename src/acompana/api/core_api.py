@@ -1,0 +1,68 @@
+"""API endpoints of the core app: the user's organization(s) and units."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from acompana.api.common import ERROR_RESPONSES, require_perm
+from acompana.core import selectors
+from acompana.core.scoping import active_membership
+
+router = Router(tags=["Entidad"])
+
+
+class OrganizationOut(Schema):
+    id: int
+    name: str
+    short_name: str
+    nit: str
+    order: str
+    procedure_code: str
+    department_code: str | None
+    municipality_code: str | None
+
+
+class UnitOut(Schema):
+    id: int
+    name: str
+    code: str
+    kind: str
+    parent_id: int | None
+    is_active: bool
+
+
+@router.get("/entidad", response={200: OrganizationOut, **ERROR_RESPONSES}, url_name="organization")
+def organization(request: HttpRequest) -> OrganizationOut:
+    """The user's active organization."""
+    require_perm(request, "registry.view")
+    membership = active_membership(request.user)
+    assert membership is not None
+    org = membership.organization
+    return OrganizationOut(
+        id=org.pk,
+        name=org.name,
+        short_name=org.short_name,
+        nit=org.nit,
+        order=org.order,
+        procedure_code=org.procedure_code,
+        department_code=org.department.code if org.department else None,
+        municipality_code=org.municipality.code if org.municipality else None,
+    )
+
+
+@router.get("/dependencias", response={200: list[UnitOut], **ERROR_RESPONSES}, url_name="unit_list")
+def unit_list(request: HttpRequest) -> list[UnitOut]:
+    """Units of the active organization."""
+    require_perm(request, "registry.view")
+    return [
+        UnitOut(
+            id=u.pk,
+            name=u.name,
+            code=u.code,
+            kind=u.kind,
+            parent_id=u.parent_id,
+            is_active=u.is_active,
+        )
+        for u in selectors.units_for_user(user=request.user).order_by("name")
+    ]
