@@ -49,8 +49,8 @@ test: lint typecheck pytest
 
 messages: install
 	cd src/acompana && for app in core registry catalog api; do \
-	  (cd $$app && ../../../$(PY) ../../../manage.py makemessages -l es --no-obsolete -v0); done
-	cd src/acompana && ../../$(PY) ../../manage.py compilemessages -v0
+	  (cd $$app && DATABASE_URL=postgres://unused/unused ACOMPANA_TESTING=1 ../../../$(PY) ../../../manage.py makemessages -l es --no-obsolete --ignore "tests/*" -v0); done
+	cd src/acompana && DATABASE_URL=postgres://unused/unused ACOMPANA_TESTING=1 ../../$(PY) ../../manage.py compilemessages -v0
 
 bench: install
 	$(PY) -m benchmarks.run

@@ -33,3 +33,15 @@ def client_for(client):
 def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _divipola(request):
+    """Transactional tests (browser) flush tables, DIVIPOLA included: load it again if needed."""
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        from acompana.registry.divipola import load_divipola
+        from acompana.registry.models import Municipality
+
+        if not Municipality.objects.exists():
+            load_divipola()

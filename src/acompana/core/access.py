@@ -21,6 +21,7 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from acompana.core.permissions import has_perm, roles_for
 from acompana.core.scoping import active_membership
@@ -39,9 +40,9 @@ def _guard(view: ViewFunc, perm: str | None) -> ViewFunc:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if active_membership(request.user) is None:
-            raise PermissionDenied("Su cuenta no pertenece a ninguna entidad activa.")
+            raise PermissionDenied(_("Your account does not belong to any active organization."))
         if perm is not None and not has_perm(request.user, perm):
-            raise PermissionDenied("Su rol no permite esta acción.")
+            raise PermissionDenied(_("Your role does not allow this action."))
         return view(request, *args, **kwargs)
 
     wrapper.acompana_access = ("perm", perm) if perm else ("member", None)  # type: ignore[attr-defined]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 class StaleObjectError(ValidationError):
@@ -11,8 +12,10 @@ class StaleObjectError(ValidationError):
     def __init__(self, message: str | None = None) -> None:
         super().__init__(
             message
-            or "Otra persona modificó este registro mientras usted lo editaba. "
-            "Recargue la página para ver los cambios y vuelva a intentarlo.",
+            or _(
+                "Someone else changed this record while you were editing it. Reload the page "
+                "to see the changes and try again."
+            ),
             code="stale",
         )
 

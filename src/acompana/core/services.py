@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from acompana.core.choices import Role
@@ -72,7 +73,7 @@ def user_switch_organization(*, user: User, organization_id: int) -> Organizatio
         .first()
     )
     if membership is None:
-        raise ValidationError("Usted no pertenece a esa entidad.", code="not_member")
+        raise ValidationError(_("You do not belong to that organization."), code="not_member")
     User.objects.filter(pk=user.pk).update(active_organization_id=organization_id)
     user.active_organization_id = organization_id
     forget_membership(user)
@@ -122,11 +123,11 @@ def _check_parent(unit: Unit | None, parent: Unit | None, organization: Organiza
     if parent is None:
         return
     if parent.organization_id != organization.pk:
-        raise ValidationError({"parent": "La dependencia superior no es de esta entidad."})
+        raise ValidationError({"parent": _("The parent unit is not of this organization.")})
     current: Unit | None = parent
     while current is not None:
         if unit is not None and current.pk == unit.pk:
-            raise ValidationError({"parent": "Una dependencia no puede quedar dentro de sí misma."})
+            raise ValidationError({"parent": _("A unit cannot be placed inside itself.")})
         current = current.parent
 
 
@@ -134,7 +135,7 @@ def unit_create(*, actor: User, organization: Organization, data: dict[str, Any]
     _check_parent(None, data.get("parent"), organization)
     with transaction.atomic():
         if Unit.objects.filter(organization=organization, name__iexact=data["name"]).exists():
-            raise ValidationError({"name": "Ya existe una dependencia con ese nombre."})
+            raise ValidationError({"name": _("A unit with that name already exists.")})
         unit = Unit.objects.create(
             organization=organization, **{k: v for k, v in data.items() if k in UNIT_FIELDS}
         )
@@ -156,7 +157,7 @@ def unit_update(*, actor: User, unit: Unit, expected_version: int, data: dict[st
         name = data.get("name", unit.name)
         clash = Unit.objects.filter(organization_id=unit.organization_id, name__iexact=name)
         if clash.exclude(pk=unit.pk).exists():
-            raise ValidationError({"name": "Ya existe una dependencia con ese nombre."})
+            raise ValidationError({"name": _("A unit with that name already exists.")})
         _versioned_update(
             unit,
             expected_version=expected_version,
@@ -182,16 +183,18 @@ def _clean_roles(roles: list[str]) -> list[str]:
     valid = {r.value for r in Role}
     cleaned = [r for r in dict.fromkeys(roles) if r]
     if not cleaned:
-        raise ValidationError({"roles": "Asigne al menos un rol."})
+        raise ValidationError({"roles": _("Assign at least one role.")})
     unknown = [r for r in cleaned if r not in valid]
     if unknown:
-        raise ValidationError({"roles": f"Rol desconocido: {', '.join(unknown)}."})
+        raise ValidationError(
+            {"roles": _("Unknown role: %(roles)s.") % {"roles": ", ".join(unknown)}}
+        )
     return cleaned
 
 
 def _check_unit(unit: Unit | None, organization: Organization) -> None:
     if unit is not None and unit.organization_id != organization.pk:
-        raise ValidationError({"unit": "La dependencia no es de esta entidad."})
+        raise ValidationError({"unit": _("The unit is not of this organization.")})
 
 
 def _check_last_admin(membership: Membership, roles: list[str], is_active: bool) -> None:
@@ -204,7 +207,7 @@ def _check_last_admin(membership: Membership, roles: list[str], is_active: bool)
     ).exclude(pk=membership.pk)
     if not others.exists():
         raise ValidationError(
-            "La entidad debe conservar al menos un administrador activo.", code="last_admin"
+            _("The organization must keep at least one active administrator."), code="last_admin"
         )
 
 
@@ -233,7 +236,9 @@ def membership_create(
             )
     except IntegrityError:
         raise ValidationError(
-            f"{user.email} ya pertenece a esta entidad; edite su vinculación.", code="duplicate"
+            _("%(email)s already belongs to this organization; edit their membership.")
+            % {"email": user.email},
+            code="duplicate",
         )
     if user.active_organization_id is None:
         User.objects.filter(pk=user.pk).update(active_organization_id=organization.pk)
@@ -291,7 +296,7 @@ def invitation_create(
     roles = _clean_roles(roles)
     _check_unit(unit, organization)
     if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
-        raise ValidationError({"email": "Esa persona ya pertenece a la entidad."})
+        raise ValidationError({"email": _("That person already belongs to the organization.")})
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         Invitation.objects.filter(
@@ -318,13 +323,19 @@ def invitation_create(
         link = base_url + reverse("core:invitation_accept", args=[token])
         transaction.on_commit(
             lambda: send_mail(
-                subject=f"Invitación a Acompaña — {organization.short_name}",
-                message=(
-                    f"Hola {full_name}:\n\n{actor.full_name} le invitó a trabajar en "
-                    f"Acompaña con la entidad {organization.name}.\n\n"
-                    f"Para aceptar, abra este enlace (vence en {INVITATION_DAYS} días):\n"
-                    f"{link}\n"
-                ),
+                subject=_("Invitation to Acompaña — %(org)s") % {"org": organization.short_name},
+                message=_(
+                    "Hello %(name)s,\n\n%(actor)s invited you to work in Acompaña with "
+                    "%(org)s.\n\nTo accept, open this link (it expires in %(days)s days):\n"
+                    "%(link)s\n"
+                )
+                % {
+                    "name": full_name,
+                    "actor": actor.full_name,
+                    "org": organization.name,
+                    "days": INVITATION_DAYS,
+                    "link": link,
+                },
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 recipient_list=[email],
             )
@@ -350,7 +361,9 @@ def invitation_accept(
     with transaction.atomic():
         invitation = invitation_for_token(token)
         if invitation is None:
-            raise ValidationError("La invitación no existe, venció o ya fue usada.")
+            raise ValidationError(
+                _("The invitation does not exist, has expired or was already used.")
+            )
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if user is None:
             user = User.objects.filter(email__iexact=invitation.email).first()
@@ -360,8 +373,10 @@ def invitation_accept(
                 )
         elif user.email.lower() != invitation.email.lower():
             raise ValidationError(
-                "Esta invitación es para otra dirección de correo. Cierre la sesión e ingrese "
-                "con la cuenta invitada."
+                _(
+                    "This invitation is for another e-mail address. Log out and log in with "
+                    "the invited account."
+                )
             )
         membership_create(
             actor=user,
@@ -384,7 +399,7 @@ def invitation_accept(
 
 def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
     if not invitation.is_open:
-        raise ValidationError("La invitación ya no está vigente.")
+        raise ValidationError(_("The invitation is no longer valid."))
     with transaction.atomic():
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
@@ -408,14 +423,14 @@ def user_totp_device(user: User) -> TOTPDevice | None:
 def user_totp_start(*, user: User) -> TOTPDevice:
     """Create (or reuse) an unconfirmed TOTP device whose QR the user scans."""
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    return TOTPDevice.objects.create(user=user, name="Aplicación autenticadora", confirmed=False)
+    return TOTPDevice.objects.create(user=user, name=_("Authenticator app"), confirmed=False)
 
 
 def user_totp_confirm(*, user: User, device: TOTPDevice, code: str) -> TOTPDevice:
     if device.user_id != user.pk or device.confirmed:
-        raise ValidationError("Dispositivo no válido.")
+        raise ValidationError(_("Invalid device."))
     if not device.verify_token(code.strip()):
-        raise ValidationError({"code": "El código no es correcto. Revise la hora del teléfono."})
+        raise ValidationError({"code": _("The code is not correct. Check the time on your phone.")})
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user, confirmed=True).delete()
         device.confirmed = True

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from acompana.core import selectors, services
@@ -33,7 +34,7 @@ def switch_organization(request: HttpRequest) -> HttpResponse:
             organization_id=int(request.POST.get("organization", "0") or 0),
         )
     except (ValidationError, ValueError):
-        messages.error(request, "No pertenece a esa entidad.")
+        messages.error(request, _("You do not belong to that organization."))
     else:
-        messages.success(request, f"Ahora trabaja en {organization.name}.")
+        messages.success(request, _("You are now working in %(org)s.") % {"org": organization.name})
     return redirect("core:home")

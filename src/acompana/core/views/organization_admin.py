@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from acompana.core import selectors, services
@@ -49,7 +50,7 @@ def organization_edit(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, "Datos de la entidad guardados.")
+            messages.success(request, _("Organization data saved."))
             return redirect("core:organization_edit")
     return render(request, "core/admin/organization_form.html", {"form": form})
 
@@ -75,7 +76,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"Dependencia «{unit.name}» creada.")
+            messages.success(request, _("Unit «%(name)s» created.") % {"name": unit.name})
             return redirect("core:unit_list")
     return render(request, "core/admin/unit_form.html", {"form": form, "unit": None})
 
@@ -105,7 +106,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"Dependencia «{unit.name}» guardada.")
+            messages.success(request, _("Unit «%(name)s» saved.") % {"name": unit.name})
             return redirect("core:unit_list")
     return render(request, "core/admin/unit_form.html", {"form": form, "unit": unit})
 
@@ -156,7 +157,9 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"Vinculación de {membership.user} guardada.")
+            messages.success(
+                request, _("Membership of %(user)s saved.") % {"user": membership.user}
+            )
             return redirect("core:member_list")
     return render(request, "core/admin/member_form.html", {"form": form, "membership": membership})
 
@@ -176,7 +179,9 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"Invitación enviada a {invitation.email}.")
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+            )
             return redirect("core:member_list")
     return render(request, "core/admin/invitation_form.html", {"form": form})
 
@@ -190,7 +195,9 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"Invitación a {invitation.email} revocada.")
+        messages.success(
+            request, _("Invitation to %(email)s revoked.") % {"email": invitation.email}
+        )
     return redirect("core:member_list")
 
 
@@ -216,7 +223,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                     user=request.user,
                     organization_id=invitation.organization_id,  # type: ignore[arg-type]
                 )
-                messages.success(request, f"Ahora pertenece a {invitation.organization}.")
+                messages.success(
+                    request, _("You now belong to %(org)s.") % {"org": invitation.organization}
+                )
                 return redirect("core:home")
     else:
         form = InvitationAcceptForm(
@@ -232,7 +241,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
-                messages.success(request, "Cuenta creada. Ingrese con su correo y contraseña.")
+                messages.success(
+                    request, _("Account created. Log in with your e-mail and password.")
+                )
                 return redirect("core:login")
     return render(
         request, "core/admin/invitation_accept.html", {"invitation": invitation, "form": form}

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -28,7 +29,7 @@ def security(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, "Segundo factor activado. Se pedirá al ingresar.")
+            messages.success(request, _("Second factor enabled. It will be asked at log in."))
             return redirect("core:security")
     qr_svg = None
     if pending is not None:
@@ -51,5 +52,5 @@ def security_totp_start(request: HttpRequest) -> HttpResponse:
 @require_POST
 def security_totp_disable(request: HttpRequest) -> HttpResponse:
     services.user_totp_disable(user=request.user)  # type: ignore[arg-type]
-    messages.success(request, "Segundo factor desactivado.")
+    messages.success(request, _("Second factor disabled."))
     return redirect("core:security")
