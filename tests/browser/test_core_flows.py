@@ -16,7 +16,8 @@ def test_log_in_and_see_home(page, login, browser_world):
     login(browser_world.admin)
     expect(page.get_by_role("heading", level=1)).to_contain_text(browser_world.org.name)
     expect(page.get_by_role("heading", name="Su trabajo pendiente")).to_be_visible()
-    expect(page.get_by_text("Necesidades", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("Necesidades"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("Archivo"))).to_be_visible()
 
 
 def test_wrong_password_shows_spanish_error(page, browser_world):

@@ -62,7 +62,13 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
+# The product's apps come first: their templates and Spanish catalogues take precedence over
+# those of contrib apps (e.g. our "Log in" → "Ingresar", not auth's "Iniciar sesión").
 INSTALLED_APPS = [
+    "acompana.core",
+    "acompana.registry",
+    "acompana.catalog",
+    "acompana.api",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -76,10 +82,6 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "acompana.core",
-    "acompana.registry",
-    "acompana.catalog",
-    "acompana.api",
 ]
 
 MIDDLEWARE = [

@@ -26,6 +26,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         {Role.ADMIN, Role.LEADERSHIP, Role.UNIT_HEAD, Role.PLANNER, Role.PROFESSIONAL}
     ),
     "registry.import": frozenset({Role.ADMIN, Role.PLANNER, Role.UNIT_HEAD}),
+    # differential-approach (sensitive) data of people: only who collects or analyses it
+    "registry.view_personal_data": frozenset(
+        {Role.LEADERSHIP, Role.UNIT_HEAD, Role.PLANNER, Role.PROFESSIONAL}
+    ),
     "registry.export": frozenset(
         {
             Role.ADMIN,
@@ -38,7 +42,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     # catalogue (portafolio de servicios)
     "catalog.view": ALL_ROLES,
-    "catalog.change": frozenset({Role.ADMIN, Role.UNIT_HEAD}),
+    "catalog.change": frozenset({Role.ADMIN, Role.UNIT_HEAD}),  # services of their unit
+    "catalog.manage_values": frozenset({Role.ADMIN}),  # types, topics, mechanisms, modalities
 }
 
 

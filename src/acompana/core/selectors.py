@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from acompana.core.models import Event, Membership, Organization, Unit
 from acompana.core.permissions import has_perm
-from acompana.core.procedures import get_profile
+from acompana.core.procedures import Profile, get_profile
 
 
 @dataclass
@@ -114,5 +114,5 @@ def memberships_for_user(*, user: Any) -> QuerySet[Membership]:
     return Membership.objects.for_user(user).select_related("user", "unit")
 
 
-def procedure_summary(*, organization: Organization) -> dict[str, Any]:
+def procedure_summary(*, organization: Organization) -> Profile:
     return get_profile(organization)

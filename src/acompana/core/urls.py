@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from acompana.core.views import audit, auth, home, organization_admin, security
+from acompana.core.views import audit, auth, home, jobs, organization_admin, security
 
 app_name = "core"
 
@@ -40,5 +40,6 @@ urlpatterns = [
         audit.audit_object,
         name="audit_object",
     ),
+    path("tareas/<int:pk>/", jobs.job_detail, name="job_detail"),
     path("", include("acompana.core.procedures.urls")),
 ]

@@ -28,9 +28,32 @@ def _invitation(world):
     )
 
 
+def _job(world):
+    from acompana.core.models import Job
+
+    # the case runs as several users: the job is the admin's (others get 404 or 403)
+    return Job.objects.create(
+        organization=world.org, user=world.admin, kind="test", title="Tarea de prueba"
+    )
+
+
 def _org_with_event(world):
     event_record(actor=world.admin, organization=world.org, step_key="test.case", obj=world.org)
     return world.org
+
+
+def _procedure_edit_data(world, obj):
+    from acompana.core.procedures import get_profile
+    from acompana.core.procedures.forms import adjustments_post_data
+
+    world.org.refresh_from_db()
+    return adjustments_post_data(get_profile(world.org), world.org.version)
+
+
+def _unit_with_trail(world):
+    unit = UnitFactory(organization=world.org, name="Unidad con recorrido")
+    event_record(actor=world.admin, organization=world.org, step_key="need.registered", obj=unit)
+    return unit
 
 
 CASES = [
@@ -83,4 +106,17 @@ CASES = [
         kwargs=lambda o: {"app_label": "core", "model": "organization", "object_id": o.pk},
     ),
     ViewCase("core:procedure"),
+    ViewCase("core:job_detail", obj=_job),
+    ViewCase("core:procedure_edit"),
+    ViewCase("core:procedure_edit", method="post", data=_procedure_edit_data),
+    ViewCase(
+        "core:procedure_trail",
+        obj=_unit_with_trail,
+        kwargs=lambda o: {"app_label": "core", "model": "unit", "object_id": o.pk},
+    ),
+    ViewCase(
+        "core:procedure_trail",
+        obj=lambda w: w.org,
+        kwargs=lambda o: {"app_label": "core", "model": "organization", "object_id": o.pk},
+    ),
 ]

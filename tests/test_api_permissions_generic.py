@@ -1,0 +1,235 @@
+"""Generic permission and tenancy tests over every operation of the API (DESIGN section 6.6).
+
+Walks every operation the ninja API serves and fails when one has no ``ApiCase`` in
+``acompana/<app>/tests/api_cases.py`` (``API_CASES``). The contract of a case is in
+``acompana.api.tests.cases``; cases are read by attribute, so each app may declare its own
+dataclass with the same attribute names.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import pytest
+from django.forms.models import model_to_dict
+from django.urls import URLPattern, reverse
+
+from acompana.api.router import api
+from acompana.api.tests.utils import assert_error, call, make_token
+from acompana.core.choices import Role
+from acompana.core.models import Event
+from acompana.core.permissions import PERMISSIONS
+from acompana.core.tests.factories import build_world
+
+APPS = ["core", "api", "registry", "catalog"]
+
+
+def all_cases() -> list[Any]:
+    cases: list[Any] = []
+    for app in APPS:
+        module_name = f"acompana.{app}.tests.api_cases"
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        cases.extend(module.API_CASES)
+    return cases
+
+
+def api_operations() -> list[tuple[str, str, bool]]:
+    """(url_name, method, requires authentication) of every operation the API serves."""
+    operations = []
+    for bound_router in api._get_bound_routers():
+        for path_view in bound_router.path_operations.values():
+            for operation in path_view.operations:
+                for method in operation.methods:
+                    operations.append(
+                        (operation.url_name or "", method.lower(), bool(operation.auth_callbacks))
+                    )
+    return operations
+
+
+def route_params() -> dict[str, set[str]]:
+    """The URL parameters of each API url_name."""
+    patterns = api.urls[0]
+    return {
+        p.name: set(p.pattern.converters) for p in patterns if isinstance(p, URLPattern) and p.name
+    }
+
+
+CASES = all_cases()
+OPERATIONS = api_operations()
+PUBLIC = {(name, method) for name, method, auth in OPERATIONS if not auth}
+ROUTE_PARAMS = route_params()
+
+
+def case_method(case: Any) -> str:
+    return str(getattr(case, "method", "get")).lower()
+
+
+def case_id(case: Any) -> str:
+    return f"{case.url_name}[{case_method(case)}]"
+
+
+def case_url(case: Any, obj: Any) -> str:
+    path = getattr(case, "path", None)
+    if path is not None:
+        return str(path(obj))
+    kwargs_of = getattr(case, "kwargs", None)
+    if kwargs_of is not None:
+        kwargs = kwargs_of(obj)
+    elif obj is not None and "pk" in ROUTE_PARAMS.get(case.url_name, set()):
+        kwargs = {"pk": obj.pk}
+    else:
+        kwargs = {}
+    return reverse(f"api:{case.url_name}", kwargs=kwargs)
+
+
+def send(client: Any, case: Any, world: Any, obj: Any) -> Any:
+    payload_of = getattr(case, "payload", None)
+    query_of = getattr(case, "query", None)
+    files_of = getattr(case, "files", None)
+    return call(
+        client,
+        case_method(case),
+        case_url(case, obj),
+        payload=payload_of(world, obj) if payload_of else None,
+        query=query_of(world, obj) if query_of else None,
+        files=files_of(world, obj) if files_of else None,
+    )
+
+
+def state(obj: Any) -> tuple[Any, int]:
+    """What must not change on a refused request: the object and the event table."""
+    snapshot: Any = None
+    if obj is not None:
+        try:
+            obj.refresh_from_db()
+        except type(obj).DoesNotExist:
+            snapshot = "deleted"
+        else:
+            snapshot = model_to_dict(obj)
+    return snapshot, Event.objects.count()
+
+
+def token_client(user: Any) -> Any:
+    from django.test import Client
+
+    return Client(HTTP_AUTHORIZATION=f"Bearer {make_token(user)}")
+
+
+def denied_roles(case: Any) -> list[str]:
+    perm = getattr(case, "perm", None)
+    if perm is None:
+        return []
+    return [r.value for r in Role if r not in PERMISSIONS[perm]]
+
+
+def granted_role(case: Any) -> str:
+    perm = getattr(case, "perm", None)
+    if perm is None:
+        return Role.ADMIN.value
+    roles = sorted(PERMISSIONS[perm], key=lambda r: (r != Role.ADMIN, r))
+    return roles[0].value
+
+
+# --- completeness ---------------------------------------------------------------------------
+
+
+def test_the_api_has_operations():
+    assert OPERATIONS, "No API operation found: is the router mounted?"
+
+
+def test_every_operation_has_a_url_name():
+    missing = sorted({m for name, m, _ in OPERATIONS if not name})
+    assert not missing, "API operations without url_name (methods): " + ", ".join(missing)
+
+
+def test_url_names_are_unique():
+    names = [(name, method) for name, method, _ in OPERATIONS]
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    assert not duplicated, f"API url_name used twice for the same method: {duplicated}"
+
+
+def test_every_operation_has_a_case():
+    declared = {(c.url_name, case_method(c)) for c in CASES}
+    missing = sorted({(n, m) for n, m, _ in OPERATIONS} - declared)
+    assert not missing, (
+        "API operations without an ApiCase in acompana/<app>/tests/api_cases.py: "
+        + ", ".join(f"{n} [{m.upper()}]" for n, m in missing)
+    )
+
+
+def test_every_case_names_an_operation():
+    served = {(n, m) for n, m, _ in OPERATIONS}
+    unknown = sorted({(c.url_name, case_method(c)) for c in CASES} - served)
+    assert not unknown, f"ApiCases for operations the API does not serve: {unknown}"
+
+
+def test_every_case_names_a_known_permission():
+    unknown = sorted(
+        {c.perm for c in CASES if getattr(c, "perm", None) and c.perm not in PERMISSIONS}
+    )
+    assert not unknown, f"ApiCases with permissions missing from PERMISSIONS: {unknown}"
+
+
+# --- behaviour, per case --------------------------------------------------------------------
+
+AUTHENTICATED_CASES = [c for c in CASES if (c.url_name, case_method(c)) not in PUBLIC]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", AUTHENTICATED_CASES, ids=case_id)
+def test_anonymous_gets_401(client, case):
+    world = build_world()
+    obj = case.obj(world) if getattr(case, "obj", None) else None
+    before = state(obj)
+    response = send(client, case, world, obj)
+    assert_error(response, 401, "unauthenticated")
+    assert state(obj) == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", [c for c in AUTHENTICATED_CASES if denied_roles(c)], ids=case_id)
+def test_roles_without_permission_get_403(case):
+    world = build_world()
+    obj = case.obj(world) if getattr(case, "obj", None) else None
+    for role in denied_roles(case):
+        before = state(obj)
+        response = send(token_client(world.users[role]), case, world, obj)
+        assert response.status_code == 403, f"{role} got {response.status_code}"
+        assert_error(response, 403)
+        assert state(obj) == before, f"{role} changed something"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "case", [c for c in AUTHENTICATED_CASES if getattr(c, "obj", None)], ids=case_id
+)
+def test_outsider_gets_404_and_changes_nothing(case):
+    world = build_world()
+    obj = case.obj(world)
+    client = token_client(world.outsider)
+    before = state(obj)
+    response = send(client, case, world, obj)
+    assert_error(response, 404, "not_found")
+    assert state(obj) == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_a_granted_role_gets_through(case):
+    world = build_world()
+    obj = case.obj(world) if getattr(case, "obj", None) else None
+    role = granted_role(case)
+    response = send(token_client(world.users[role]), case, world, obj)
+    expected = tuple(getattr(case, "expected_status", ()) or ())
+    if expected:
+        assert response.status_code in expected, (role, response.status_code, response.content)
+        if response.status_code >= 400:
+            assert_error(response, response.status_code)
+    else:
+        assert 200 <= response.status_code < 300, (role, response.status_code, response.content)
