@@ -66,12 +66,17 @@ PUBLIC = {(name, method) for name, method, auth in OPERATIONS if not auth}
 ROUTE_PARAMS = route_params()
 
 
+def case_name(case: Any) -> str:
+    """The operation's url_name (``url_name``; ``name`` is accepted too)."""
+    return str(getattr(case, "url_name", None) or case.name)
+
+
 def case_method(case: Any) -> str:
     return str(getattr(case, "method", "get")).lower()
 
 
 def case_id(case: Any) -> str:
-    return f"{case.url_name}[{case_method(case)}]"
+    return f"{case_name(case)}[{case_method(case)}]"
 
 
 def case_url(case: Any, obj: Any) -> str:
@@ -81,24 +86,28 @@ def case_url(case: Any, obj: Any) -> str:
     kwargs_of = getattr(case, "kwargs", None)
     if kwargs_of is not None:
         kwargs = kwargs_of(obj)
-    elif obj is not None and "pk" in ROUTE_PARAMS.get(case.url_name, set()):
+    elif obj is not None and "pk" in ROUTE_PARAMS.get(case_name(case), set()):
         kwargs = {"pk": obj.pk}
     else:
         kwargs = {}
-    return reverse(f"api:{case.url_name}", kwargs=kwargs)
+    return reverse(f"api:{case_name(case)}", kwargs=kwargs)
 
 
 def send(client: Any, case: Any, world: Any, obj: Any) -> Any:
     payload_of = getattr(case, "payload", None)
     query_of = getattr(case, "query", None)
     files_of = getattr(case, "files", None)
+    payload = payload_of(world, obj) if payload_of else None
+    files = files_of(world, obj) if files_of else None
+    if getattr(case, "multipart", False):  # the whole payload is a multipart form
+        files, payload = {**(payload or {}), **(files or {})}, None
     return call(
         client,
         case_method(case),
         case_url(case, obj),
-        payload=payload_of(world, obj) if payload_of else None,
+        payload=payload,
         query=query_of(world, obj) if query_of else None,
-        files=files_of(world, obj) if files_of else None,
+        files=files,
     )
 
 
@@ -155,7 +164,7 @@ def test_url_names_are_unique():
 
 
 def test_every_operation_has_a_case():
-    declared = {(c.url_name, case_method(c)) for c in CASES}
+    declared = {(case_name(c), case_method(c)) for c in CASES}
     missing = sorted({(n, m) for n, m, _ in OPERATIONS} - declared)
     assert not missing, (
         "API operations without an ApiCase in acompana/<app>/tests/api_cases.py: "
@@ -165,7 +174,7 @@ def test_every_operation_has_a_case():
 
 def test_every_case_names_an_operation():
     served = {(n, m) for n, m, _ in OPERATIONS}
-    unknown = sorted({(c.url_name, case_method(c)) for c in CASES} - served)
+    unknown = sorted({(case_name(c), case_method(c)) for c in CASES} - served)
     assert not unknown, f"ApiCases for operations the API does not serve: {unknown}"
 
 
@@ -178,7 +187,7 @@ def test_every_case_names_a_known_permission():
 
 # --- behaviour, per case --------------------------------------------------------------------
 
-AUTHENTICATED_CASES = [c for c in CASES if (c.url_name, case_method(c)) not in PUBLIC]
+AUTHENTICATED_CASES = [c for c in CASES if (case_name(c), case_method(c)) not in PUBLIC]
 
 
 @pytest.mark.django_db

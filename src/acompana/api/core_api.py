@@ -32,7 +32,13 @@ class UnitOut(Schema):
     is_active: bool
 
 
-@router.get("/entidad", response={200: OrganizationOut, **ERROR_RESPONSES}, url_name="organization")
+@router.get(
+    "/entidad",
+    response={200: OrganizationOut, **ERROR_RESPONSES},
+    url_name="organization",
+    summary="Entidad activa",
+    description="Datos de la entidad en la que trabaja la persona autenticada.",
+)
 def organization(request: HttpRequest) -> OrganizationOut:
     """The user's active organization."""
     require_perm(request, "registry.view")
@@ -51,7 +57,13 @@ def organization(request: HttpRequest) -> OrganizationOut:
     )
 
 
-@router.get("/dependencias", response={200: list[UnitOut], **ERROR_RESPONSES}, url_name="unit_list")
+@router.get(
+    "/dependencias",
+    response={200: list[UnitOut], **ERROR_RESPONSES},
+    url_name="unit_list",
+    summary="Dependencias",
+    description="Dependencias (direcciones, subdirecciones, grupos) de la entidad activa.",
+)
 def unit_list(request: HttpRequest) -> list[UnitOut]:
     """Units of the active organization."""
     require_perm(request, "registry.view")
