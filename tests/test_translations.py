@@ -64,6 +64,7 @@ def test_compiled_catalogue_is_up_to_date(app, tmp_path):
 def test_every_string_in_the_code_is_in_the_catalogue(app, tmp_path):
     if not shutil.which("xgettext"):
         pytest.fail("xgettext (Debian package gettext) is required")
+    assert po_path(app).exists(), f"{app} has no Spanish catalogue"
     copy = tmp_path / app
     shutil.copytree(ROOT / "src" / "acompana" / app, copy, ignore=shutil.ignore_patterns("*.mo"))
     env = dict(os.environ, DATABASE_URL="postgres://unused/unused", ACOMPANA_TESTING="1")

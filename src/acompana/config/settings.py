@@ -174,7 +174,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 # --- Internationalisation ------------------------------------------------------------------
 LANGUAGE_CODE = "es-co"
 LANGUAGES = [("es-co", _("Español (Colombia)")), ("en", _("English"))]
-LOCALE_PATHS = [SRC_DIR / "locale"]
+# Each app keeps its own catalogue in <app>/locale (no project-level LOCALE_PATHS).
 TIME_ZONE = "America/Bogota"
 USE_I18N = True
 USE_TZ = True

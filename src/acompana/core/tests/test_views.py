@@ -177,3 +177,32 @@ def test_audit_list_query_count_does_not_grow(client_for, world, django_assert_m
     c.get(reverse("core:audit_list"))
     with django_assert_max_num_queries(15):
         c.get(reverse("core:audit_list"))
+
+
+def test_organization_logo_upload_and_serving(client_for, client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    png = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+        b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00"
+        b"\x00\x00\x00IEND\xaeB`\x82"
+    )
+    response = client_for(world.admin).post(
+        reverse("core:organization_edit"),
+        {
+            "name": world.org.name,
+            "short_name": world.org.short_name,
+            "nit": world.org.nit,
+            "order": world.org.order,
+            "process_name": "Gestión en salud",
+            "version": world.org.version,
+            "logo": SimpleUploadedFile("logo.png", png, content_type="image/png"),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    world.org.refresh_from_db()
+    assert world.org.process_name == "Gestión en salud" and world.org.logo
+    served = client.get(reverse("core:organization_logo", args=[world.org.slug]))
+    assert served.status_code == 200
+    assert b"".join(served.streaming_content) == png
+    assert client.get(reverse("core:organization_logo", args=[world.other.slug])).status_code == 404

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -248,3 +248,18 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request, "core/admin/invitation_accept.html", {"invitation": invitation, "form": form}
     )
+
+
+@public_view
+def organization_logo(request: HttpRequest, slug: str) -> HttpResponse:
+    """The organization's logo: public identity, shown on its pages and documents."""
+    organization = get_object_or_404(Organization, slug=slug, is_active=True)
+    if not organization.logo:
+        raise Http404
+    response = FileResponse(organization.logo.open("rb"))
+    response["Cache-Control"] = "public, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    if organization.logo.name.lower().endswith(".svg"):
+        response["Content-Type"] = "image/svg+xml"
+        response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
