@@ -335,3 +335,36 @@ class Job(TenantModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Document(TenantModel):
+    """A generated or uploaded file attached to an object (plan PDF, acta, evidence...).
+
+    The header fields keep what was printed (format name, code, version) so the archive stage
+    can index documents by record format; ``sha256`` proves the file was not altered.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=64)
+    kind = models.CharField(_("kind"), max_length=60)
+    title = models.CharField(_("title"), max_length=300)
+    file = models.FileField(_("file"), upload_to="documents/%Y/%m/")
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField(default=0)
+    pages = models.PositiveIntegerField(_("pages (folios)"), null=True, blank=True)
+    format_name = models.CharField(max_length=200, blank=True)
+    format_code = models.CharField(max_length=40, blank=True)
+    format_version = models.CharField(max_length=20, blank=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        indexes = [models.Index(fields=["organization", "content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return self.title

@@ -34,7 +34,9 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("invitacion/<str:token>/", organization_admin.invitation_accept, name="invitation_accept"),
-    path("entidad/<slug:slug>/logo/", organization_admin.organization_logo, name="organization_logo"),
+    path(
+        "entidad/<slug:slug>/logo/", organization_admin.organization_logo, name="organization_logo"
+    ),
     path("auditoria/", audit.audit_list, name="audit_list"),
     path(
         "auditoria/<str:app_label>/<str:model>/<str:object_id>/",

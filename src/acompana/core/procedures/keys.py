@@ -24,7 +24,7 @@ The keys, by stage (what each means is in ``STEP_KEYS`` below):
 * archive: ``archive.filed``
 * registry and catalogue (emitted today): ``stakeholder.created``, ``stakeholder.updated``,
   ``stakeholder.deactivated``, ``stakeholder.imported``, ``person.created``,
-  ``consent.recorded``, ``service.created``, ``service.updated``
+  ``consent.recorded``, ``service.created``, ``service.updated``, ``milestone_template.changed``
 
 ``stakeholder.deactivated`` is known but maps to no step in the shipped profiles (it is
 registry upkeep, not a procedure step).
@@ -88,4 +88,5 @@ STEP_KEYS: dict[str, str] = {
     "consent.recorded": "A habeas-data consent (Ley 1581 de 2012) was recorded.",
     "service.created": "A service of the portfolio was created.",
     "service.updated": "A service of the portfolio was updated.",
+    "milestone_template.changed": "The milestones (hitos) of a service were defined or changed.",
 }
