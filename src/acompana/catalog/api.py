@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from acompana.api.common import (
@@ -234,9 +235,20 @@ def _detail(request: HttpRequest, pk: int) -> dict[str, Any]:
     }
 
 
-def _resolve(
-    request: HttpRequest, kind: str, ids: list[int], field: str, label: str
-) -> list[CatalogValue]:
+def _missing_message(kind: str) -> str:
+    """The error for ids that name no value of the vocabulary ``kind`` in the organization."""
+    messages = {
+        CatalogKind.SERVICE_TYPE: _(
+            "There is no service type with id %(ids)s in your organization."
+        ),
+        CatalogKind.TOPIC: _("There is no topic with id %(ids)s in your organization."),
+        CatalogKind.MECHANISM: _("There is no mechanism with id %(ids)s in your organization."),
+        CatalogKind.MODALITY: _("There is no modality with id %(ids)s in your organization."),
+    }
+    return messages[CatalogKind(kind)]
+
+
+def _resolve(request: HttpRequest, kind: str, ids: list[int], field: str) -> list[CatalogValue]:
     wanted = list(dict.fromkeys(ids))
     found = {
         v.pk: v
@@ -244,22 +256,16 @@ def _resolve(
     }
     missing = [str(pk) for pk in wanted if pk not in found]
     if missing:
-        raise ValidationError(
-            {field: f"No existe {label} con id {', '.join(missing)} en su entidad."}
-        )
+        raise ValidationError({field: _missing_message(kind) % {"ids": ", ".join(missing)}})
     return [found[pk] for pk in wanted]
 
 
 def _service_data(request: HttpRequest, payload: ServiceIn) -> dict[str, Any]:
     unit = Unit.objects.for_user(request.user).filter(pk=payload.unit_id).first()
     if unit is None:
-        raise ValidationError({"unit_id": "La dependencia no existe en su entidad."})
+        raise ValidationError({"unit_id": _("The unit does not exist in your organization.")})
     service_types = _resolve(
-        request,
-        CatalogKind.SERVICE_TYPE,
-        [payload.service_type_id],
-        "service_type_id",
-        "un tipo de servicio",
+        request, CatalogKind.SERVICE_TYPE, [payload.service_type_id], "service_type_id"
     )
     return {
         "unit": unit,
@@ -268,15 +274,11 @@ def _service_data(request: HttpRequest, payload: ServiceIn) -> dict[str, Any]:
         "description": payload.description,
         "service_type": service_types[0],
         "origin": payload.origin,
-        "topics": _resolve(
-            request, CatalogKind.TOPIC, payload.topic_ids, "topic_ids", "una temática"
-        ),
+        "topics": _resolve(request, CatalogKind.TOPIC, payload.topic_ids, "topic_ids"),
         "mechanisms": _resolve(
-            request, CatalogKind.MECHANISM, payload.mechanism_ids, "mechanism_ids", "un mecanismo"
+            request, CatalogKind.MECHANISM, payload.mechanism_ids, "mechanism_ids"
         ),
-        "modalities": _resolve(
-            request, CatalogKind.MODALITY, payload.modality_ids, "modality_ids", "una modalidad"
-        ),
+        "modalities": _resolve(request, CatalogKind.MODALITY, payload.modality_ids, "modality_ids"),
         "target_stakeholder_kinds": payload.target_stakeholder_kinds,
         "duration_days": payload.duration_days,
         "estimated_hours": payload.estimated_hours,

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from acompana.catalog.choices import ServiceOrigin, StakeholderKind
 from acompana.catalog.models import (
@@ -52,6 +53,7 @@ SERVICE_FIELDS = [
 SERVICE_M2M = {"topics": Topic, "mechanisms": Mechanism, "modalities": Modality}
 MILESTONE_FIELDS = ["name", "description", "expected_evidence", "relative_due_days", "required"]
 
+#: Spanish names of the vocabularies in the audit summaries (event data, not UI text)
 VALUE_LABELS: dict[type[CatalogValue], str] = {
     ServiceType: "tipo de servicio",
     Topic: "temática",
@@ -74,10 +76,11 @@ def _versioned_update(obj: Any, *, expected_version: int, fields: dict[str, Any]
     obj.version = expected_version + 1
 
 
-def _clean_text(data: dict[str, Any], name: str, *, required: bool, label: str) -> str:
+def _clean_text(data: dict[str, Any], name: str, *, required: bool, message: str) -> str:
+    """The stripped text of ``name``; ``message`` is the error when it is required but empty."""
     value = (data.get(name) or "").strip()
     if required and not value:
-        raise ValidationError({name: f"Escriba {label}."})
+        raise ValidationError({name: message})
     return str(value)
 
 
@@ -94,21 +97,44 @@ def _unique_code(model: type[CatalogValue], organization_id: int, base: str, pk:
     return code
 
 
+def _duplicate_messages(model: type[CatalogValue]) -> tuple[str, str]:
+    """The errors for a name and for a code already used in the vocabulary of ``model``."""
+    messages: dict[type[CatalogValue], tuple[str, str]] = {
+        ServiceType: (
+            _("A service type with the name «%(name)s» already exists."),
+            _("A service type with the code «%(code)s» already exists."),
+        ),
+        Topic: (
+            _("A topic with the name «%(name)s» already exists."),
+            _("A topic with the code «%(code)s» already exists."),
+        ),
+        Mechanism: (
+            _("A mechanism with the name «%(name)s» already exists."),
+            _("A mechanism with the code «%(code)s» already exists."),
+        ),
+        Modality: (
+            _("A modality with the name «%(name)s» already exists."),
+            _("A modality with the code «%(code)s» already exists."),
+        ),
+    }
+    return messages[model]
+
+
 def _clean_value(
     model: type[CatalogValue],
     organization_id: int,
     data: dict[str, Any],
     instance: CatalogValue | None = None,
 ) -> dict[str, Any]:
-    label = VALUE_LABELS[model]
-    name = _clean_text(data, "name", required=True, label="el nombre")
+    name_taken, code_taken = _duplicate_messages(model)
+    name = _clean_text(data, "name", required=True, message=_("Write the name."))
     pk = instance.pk if instance is not None else None
     same_org = model.objects.filter(organization_id=organization_id).exclude(pk=pk)
     if same_org.filter(name__iexact=name).exists():
-        raise ValidationError({"name": f"Ya existe un(a) {label} con el nombre «{name}»."})
+        raise ValidationError({"name": name_taken % {"name": name}})
     code = slugify(str(data.get("code") or "")).replace("-", "_")[:60]
     if code and same_org.filter(code=code).exists():
-        raise ValidationError({"code": f"Ya existe un(a) {label} con el código «{code}»."})
+        raise ValidationError({"code": code_taken % {"code": code}})
     if not code:
         code = instance.code if instance is not None and instance.code else ""
         code = code or _unique_code(model, organization_id, name, pk)
@@ -131,11 +157,11 @@ def _clean_topic_parent(
     if parent is None:
         return None
     if parent.organization_id != organization_id:
-        raise ValidationError({"parent": "La temática superior no es de esta entidad."})
+        raise ValidationError({"parent": _("The parent topic is not of this organization.")})
     current: Topic | None = parent
     while current is not None:
         if instance is not None and current.pk == instance.pk:
-            raise ValidationError({"parent": "Una temática no puede quedar dentro de sí misma."})
+            raise ValidationError({"parent": _("A topic cannot be placed inside itself.")})
         current = current.parent
     return parent
 
@@ -258,13 +284,36 @@ def modality_update(
 def _check_unit_writable(actor: User | None, unit: Unit, organization_id: int) -> None:
     """The unit is of the organization and the actor may write in it (unit-scoped roles)."""
     if unit.organization_id != organization_id:
-        raise ValidationError({"unit": "La dependencia no es de esta entidad."})
+        raise ValidationError({"unit": _("The unit is not of this organization.")})
     if actor is None:
         return
     if not Unit.objects.for_user(actor, "change").filter(pk=unit.pk).exists():
         raise ValidationError(
-            {"unit": "Solo puede gestionar servicios de su propia dependencia (o sus grupos)."}
+            {"unit": _("You can only manage the services of your own unit (or its groups).")}
         )
+
+
+def _value_messages(field: str) -> tuple[str, str]:
+    """The errors for a value of another organization and for an inactive value of ``field``."""
+    messages = {
+        "service_type": (
+            _("The service type «%(value)s» is not of this organization."),
+            _("The service type «%(value)s» is inactive."),
+        ),
+        "topics": (
+            _("The topic «%(value)s» is not of this organization."),
+            _("The topic «%(value)s» is inactive."),
+        ),
+        "mechanisms": (
+            _("The mechanism «%(value)s» is not of this organization."),
+            _("The mechanism «%(value)s» is inactive."),
+        ),
+        "modalities": (
+            _("The modality «%(value)s» is not of this organization."),
+            _("The modality «%(value)s» is inactive."),
+        ),
+    }
+    return messages[field]
 
 
 def _check_values(
@@ -272,14 +321,14 @@ def _check_values(
     field: str,
     values: Iterable[CatalogValue],
     already_linked: set[int],
-    label: str,
 ) -> list[CatalogValue]:
+    foreign, inactive = _value_messages(field)
     result = []
     for value in values:
         if value.organization_id != organization_id:
-            raise ValidationError({field: f"{label} «{value}» no es de esta entidad."})
+            raise ValidationError({field: foreign % {"value": value}})
         if not value.is_active and value.pk not in already_linked:
-            raise ValidationError({field: f"{label} «{value}» está inactivo(a)."})
+            raise ValidationError({field: inactive % {"value": value}})
         result.append(value)
     return result
 
@@ -289,28 +338,30 @@ def _clean_service(
 ) -> tuple[dict[str, Any], dict[str, list[CatalogValue]]]:
     unit: Unit | None = data.get("unit")
     if unit is None:
-        raise ValidationError({"unit": "Elija la dependencia que ofrece el servicio."})
+        raise ValidationError({"unit": _("Choose the unit that offers the service.")})
     changing_unit = instance is None or instance.unit_id != unit.pk
     if changing_unit and not unit.is_active:
-        raise ValidationError({"unit": f"La dependencia «{unit}» está inactiva."})
-    name = _clean_text(data, "name", required=True, label="el nombre del servicio")
+        raise ValidationError({"unit": _("The unit «%(unit)s» is inactive.") % {"unit": unit}})
+    name = _clean_text(data, "name", required=True, message=_("Write the name of the service."))
     clash = Service.objects.filter(organization_id=organization_id, unit=unit, name__iexact=name)
     if instance is not None:
         clash = clash.exclude(pk=instance.pk)
     if clash.exists():
         raise ValidationError(
-            {"name": f"La dependencia «{unit}» ya ofrece un servicio llamado «{name}»."}
+            {
+                "name": _("The unit «%(unit)s» already offers a service named «%(name)s».")
+                % {"unit": unit, "name": name}
+            }
         )
     service_type: ServiceType | None = data.get("service_type")
     if service_type is None:
-        raise ValidationError({"service_type": "Elija el tipo de servicio."})
+        raise ValidationError({"service_type": _("Choose the service type.")})
     current_type = instance.service_type_id if instance is not None else None
     _check_values(
         organization_id,
         "service_type",
         [service_type],
         {current_type} if current_type else set(),
-        "El tipo de servicio",
     )
     kinds = list(dict.fromkeys(k for k in (data.get("target_stakeholder_kinds") or []) if k))
     valid_kinds = {k.value for k in StakeholderKind}
@@ -318,12 +369,13 @@ def _clean_service(
     if unknown:
         raise ValidationError(
             {
-                "target_stakeholder_kinds": f"Tipo de grupo de valor desconocido: {', '.join(unknown)}."
+                "target_stakeholder_kinds": _("Unknown stakeholder kind: %(kinds)s.")
+                % {"kinds": ", ".join(unknown)}
             }
         )
     origin = data.get("origin") or ServiceOrigin.BOTH
     if origin not in {o.value for o in ServiceOrigin}:
-        raise ValidationError({"origin": "El origen debe ser oferta, demanda o ambas."})
+        raise ValidationError({"origin": _("The origin must be offer, demand or both.")})
     numbers: dict[str, int | None] = {}
     for field in ("duration_days", "estimated_hours"):
         value = data.get(field)
@@ -333,9 +385,9 @@ def _clean_service(
         try:
             number = int(value)
         except (TypeError, ValueError):
-            raise ValidationError({field: "Escriba un número entero."})
+            raise ValidationError({field: _("Write a whole number.")})
         if number < 0:
-            raise ValidationError({field: "El número no puede ser negativo."})
+            raise ValidationError({field: _("The number cannot be negative.")})
         numbers[field] = number
     scalars = {
         "unit": unit,
@@ -347,15 +399,12 @@ def _clean_service(
         "origin": origin,
         **numbers,
     }
-    labels = {"topics": "La temática", "mechanisms": "El mecanismo", "modalities": "La modalidad"}
     links: dict[str, list[CatalogValue]] = {}
     for field in SERVICE_M2M:
         linked: set[int] = set()
         if instance is not None:
             linked = set(getattr(instance, field).values_list("pk", flat=True))
-        links[field] = _check_values(
-            organization_id, field, data.get(field) or [], linked, labels[field]
-        )
+        links[field] = _check_values(organization_id, field, data.get(field) or [], linked)
     return scalars, links
 
 
@@ -430,8 +479,10 @@ def _set_service_active(
 ) -> Service:
     _check_unit_writable(actor, service.unit, service.organization_id)
     if service.is_active == active:
-        state = "activo" if active else "inactivo"
-        raise ValidationError(f"El servicio ya está {state}.", code="unchanged")
+        message = (
+            _("The service is already active.") if active else _("The service is already inactive.")
+        )
+        raise ValidationError(message, code="unchanged")
     with transaction.atomic():
         _versioned_update(service, expected_version=expected_version, fields={"is_active": active})
         event_record(
@@ -464,7 +515,7 @@ def service_reactivate(*, actor: User | None, service: Service, expected_version
 
 
 def _clean_milestone(data: dict[str, Any]) -> dict[str, Any]:
-    name = _clean_text(data, "name", required=True, label="el nombre del hito")
+    name = _clean_text(data, "name", required=True, message=_("Write the name of the milestone."))
     due = data.get("relative_due_days")
     if due in (None, ""):
         due_days = None
@@ -472,9 +523,9 @@ def _clean_milestone(data: dict[str, Any]) -> dict[str, Any]:
         try:
             due_days = int(due)
         except (TypeError, ValueError):
-            raise ValidationError({"relative_due_days": "Escriba un número entero de días."})
+            raise ValidationError({"relative_due_days": _("Write a whole number of days.")})
         if due_days < 0:
-            raise ValidationError({"relative_due_days": "Los días no pueden ser negativos."})
+            raise ValidationError({"relative_due_days": _("The days cannot be negative.")})
     return {
         "name": name,
         "description": (data.get("description") or "").strip(),
@@ -567,7 +618,7 @@ def milestone_template_delete(
         query = MilestoneTemplate.objects.filter(pk=milestone.pk)
         if expected_version is not None:
             query = query.filter(version=expected_version)
-        deleted, _ = query.delete()
+        deleted, _by_model = query.delete()
         if not deleted:
             raise StaleObjectError()
         _renumber(service, [m.pk for m in service.milestones.order_by("order", "pk")])
@@ -599,7 +650,7 @@ def milestone_template_reorder(
         ids = [int(pk) for pk in ordered_ids]
         if sorted(ids) != sorted(existing) or len(set(ids)) != len(ids):
             raise ValidationError(
-                {"ordered_ids": "Indique cada hito del servicio exactamente una vez."}
+                {"ordered_ids": _("Give each milestone of the service exactly once.")}
             )
         if ids != existing:
             _renumber(service, ids)

@@ -251,7 +251,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @public_view
-def organization_logo(request: HttpRequest, slug: str) -> HttpResponse:
+def organization_logo(request: HttpRequest, slug: str) -> FileResponse:
     """The organization's logo: public identity, shown on its pages and documents."""
     organization = get_object_or_404(Organization, slug=slug, is_active=True)
     if not organization.logo:
