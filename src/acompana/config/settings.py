@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "acompana.core",
     "acompana.registry",
     "acompana.catalog",
+    "acompana.planning",
     "acompana.api",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -20,13 +20,14 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
 from acompana.core.permissions import has_perm, roles_for
 from acompana.core.scoping import active_membership
 
-ViewFunc = Callable[..., HttpResponse]
+ViewFunc = Callable[..., HttpResponseBase]
 
 
 def public_view(view: ViewFunc) -> ViewFunc:
@@ -36,7 +37,7 @@ def public_view(view: ViewFunc) -> ViewFunc:
 
 def _guard(view: ViewFunc, perm: str | None) -> ViewFunc:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if active_membership(request.user) is None:

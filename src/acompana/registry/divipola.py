@@ -6,6 +6,7 @@ import csv
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 
@@ -67,7 +68,7 @@ def load_divipola(
         to_create, to_update = [], []
         for row in rows:
             code = row["municipality_code"].zfill(5)
-            values = {
+            values: dict[str, Any] = {
                 "name": row["municipality_name"].strip(),
                 "department": departments[row["department_code"].zfill(2)],
                 "kind": row["kind"].strip(),
@@ -80,7 +81,7 @@ def load_divipola(
             elif (
                 any(getattr(current, k) != v for k, v in values.items() if k != "department")
                 or current.department_id != values["department"].pk
-            ):  # type: ignore[union-attr]
+            ):
                 for k, v in values.items():
                     setattr(current, k, v)
                 to_update.append(current)

@@ -1,0 +1,242 @@
+"""Exports of the registry lists (CSV and XLSX), streamed with constant memory.
+
+* CSV: a generator feeds a ``StreamingHttpResponse`` row by row (UTF-8 with BOM so Excel
+  shows accents).
+* XLSX: xlsxwriter in ``constant_memory`` mode writes rows to a temporary file as they come;
+  the finished file is streamed from disk by ``FileResponse``.
+
+Every text cell starting with ``= + - @`` (or a tab/carriage return) is prefixed with ``'``
+so a spreadsheet never runs it as a formula (DESIGN section 7). The stakeholder export
+has the import template's columns, so an export can be corrected and imported again.
+"""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from acompana.registry.choices import SENSITIVE_FIELDS
+from acompana.registry.imports import COLUMNS
+from acompana.registry.models import Person, Stakeholder
+from acompana.registry.selectors import SENSITIVE_LABELS
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CHUNK = 2000
+
+
+def escape_cell(value: Any) -> Any:
+    """Neutralise spreadsheet formulas in text cells (CSV/formula injection)."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+# --- rows ------------------------------------------------------------------------------------
+
+
+def stakeholder_header() -> list[str]:
+    # the import template's (Spanish, untranslated) headers, plus columns it ignores
+    return [c.header for c in COLUMNS] + [
+        "Nombre del departamento",
+        "Nombre del municipio",
+        "Activo",
+    ]
+
+
+def stakeholder_rows(queryset: QuerySet[Stakeholder]) -> Iterator[list[Any]]:
+    kind_words = {
+        "national_entity": "entidad_nacional",
+        "territorial_entity": "entidad_territorial",
+        "municipality": "alcaldia",
+        "department": "gobernacion",
+        "school": "establecimiento",
+        "school_site": "sede",
+        "social_organization": "organizacion_social",
+        "other": "otro",
+    }
+    for s in queryset.iterator(chunk_size=CHUNK):
+        kind = s.health_subtype if s.kind == "health_actor" else kind_words.get(s.kind, s.kind)
+        values = {
+            "kind": kind,
+            "name": s.name,
+            "nit": s.nit,
+            "dane_code": s.dane_code,
+            "school_code": s.school_code,
+            "parent_school_code": s.parent.school_code if s.parent_id and s.parent else "",
+            "reps_code": s.reps_code,
+            "department_code": s.department.code if s.department else "",
+            "municipality_code": s.municipality.code if s.municipality else "",
+            "address": s.address,
+            "phone": s.phone,
+            "email": s.email,
+            "website": s.website,
+            "category": s.category,
+            "notes": s.notes,
+        }
+        yield [values[c.key] for c in COLUMNS] + [
+            str(s.department) if s.department else "",
+            s.municipality.name.title() if s.municipality else "",
+            "sí" if s.is_active else "no",
+        ]
+
+
+def person_header(*, include_sensitive: bool) -> list[str]:
+    header = [
+        _("Document type"),
+        _("Document number"),
+        _("First names"),
+        _("Last names"),
+        _("E-mail"),
+        _("Phone"),
+        _("Position"),
+        _("Stakeholder"),
+        _("Valid consent for sensitive data"),
+    ]
+    if include_sensitive:
+        header += [
+            _("Life course"),
+            _("Gender identity"),
+            _("Ethnic self-recognition"),
+            _("Disability"),
+            _("Victim of the armed conflict"),
+        ]
+    return header
+
+
+def person_rows(queryset: QuerySet[Person], *, include_sensitive: bool) -> Iterator[list[Any]]:
+    """``queryset`` must come from ``selectors.people_for_user`` (consent annotation).
+
+    Sensitive cells are filled only when ``include_sensitive`` (the exporter's role) and
+    the person's consent for sensitive data is valid; revoked consent leaves them empty.
+    """
+    for p in queryset.iterator(chunk_size=CHUNK):
+        consent = bool(getattr(p, "has_sensitive_consent", False))
+        row: list[Any] = [
+            p.document_type,
+            p.document_number,
+            p.first_name,
+            p.last_name,
+            p.email,
+            p.phone,
+            p.position,
+            p.stakeholder.name if p.stakeholder else "",
+            _("Yes") if consent else _("No"),
+        ]
+        if include_sensitive:
+            for name in SENSITIVE_FIELDS:
+                value = getattr(p, name) if consent else ""
+                row.append(str(SENSITIVE_LABELS[name].get(value, "")) if value else "")
+        yield row
+
+
+# --- writers ---------------------------------------------------------------------------------
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_response(
+    header: list[str], rows: Iterable[list[Any]], filename: str
+) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def stream() -> Iterator[str]:
+        yield "\ufeff" + writer.writerow([escape_cell(h) for h in header])
+        for row in rows:
+            yield writer.writerow([escape_cell(v) for v in row])
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+def write_xlsx(handle: Any, header: list[str], rows: Iterable[list[Any]], sheet: str) -> None:
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(handle, {"constant_memory": True, "in_memory": False})
+    worksheet = workbook.add_worksheet(sheet[:31])
+    bold = workbook.add_format({"bold": True})
+    for col, title in enumerate(header):
+        worksheet.write_string(0, col, str(title), bold)
+        worksheet.set_column(col, col, 18)
+    for row_number, row in enumerate(rows, start=1):
+        for col, value in enumerate(row):
+            value = escape_cell(value)
+            if isinstance(value, str):
+                worksheet.write_string(row_number, col, value)
+            else:
+                worksheet.write(row_number, col, value)
+    workbook.close()
+
+
+def xlsx_response(
+    header: list[str], rows: Iterable[list[Any]], filename: str, sheet: str
+) -> FileResponse:
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
+    write_xlsx(handle, header, rows, sheet)
+    handle.seek(0)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{filename}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def export_filename(prefix: str) -> str:
+    return f"{prefix}-{timezone.localdate():%Y%m%d}"
+
+
+def template_response(file_format: str) -> StreamingHttpResponse | FileResponse:
+    """The import template: header, example rows and, in XLSX, a sheet of instructions."""
+    from acompana.registry.imports import template_rows
+
+    header, examples = template_rows()
+    if file_format == "csv":
+        return csv_response(header, examples, "plantilla-grupos-de-valor")
+    import xlsxwriter
+
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
+    workbook = xlsxwriter.Workbook(handle, {"in_memory": False})
+    bold = workbook.add_format({"bold": True})
+    text = workbook.add_format({"num_format": "@"})
+    data = workbook.add_worksheet(_("Stakeholders")[:31])
+    for col, title in enumerate(header):
+        data.write_string(0, col, title, bold)
+        data.set_column(col, col, 22, text)  # text cells keep the leading zeros of codes
+    for row_number, row in enumerate(examples, start=1):
+        for col, value in enumerate(row):
+            data.write_string(row_number, col, str(value))
+    help_sheet = workbook.add_worksheet(_("Instructions")[:31])
+    help_sheet.set_column(0, 0, 34)
+    help_sheet.set_column(1, 1, 12)
+    help_sheet.set_column(2, 2, 90)
+    help_sheet.write_row(
+        0, 0, [_("Column"), pgettext("import column", "Required"), _("What to write")], bold
+    )
+    for row_number, column in enumerate(COLUMNS, start=1):
+        help_sheet.write_row(
+            row_number,
+            0,
+            [str(column.header), _("Yes") if column.required else _("No"), str(column.help)],
+        )
+    workbook.close()
+    handle.seek(0)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename="plantilla-grupos-de-valor.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
