@@ -35,13 +35,25 @@ def _media_root(tmp_path, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+def _ensure_divipola():
+    from acompana.registry.divipola import load_divipola
+    from acompana.registry.models import Municipality
+
+    if not Municipality.objects.exists():
+        load_divipola()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """DIVIPOLA comes from a data migration; a reused test database flushed by an earlier
+    transactional (browser) test has lost it: load it again once per session."""
+    with django_db_blocker.unblock():
+        _ensure_divipola()
+
+
 @pytest.fixture(autouse=True)
 def _divipola(request):
-    """Transactional tests (browser) flush tables, DIVIPOLA included: load it again if needed."""
+    """Transactional tests (browser) flush every table, DIVIPOLA included: reload it."""
     if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
         request.getfixturevalue("transactional_db")
-        from acompana.registry.divipola import load_divipola
-        from acompana.registry.models import Municipality
-
-        if not Municipality.objects.exists():
-            load_divipola()
+        _ensure_divipola()

@@ -179,7 +179,8 @@ LANGUAGES = [("es-co", _("Español (Colombia)")), ("en", _("English"))]
 TIME_ZONE = "America/Bogota"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off: ids and years in templates must not become "1.234"; money uses explicit filters.
+USE_THOUSAND_SEPARATOR = False
 
 # --- Static and media ----------------------------------------------------------------------
 STATIC_URL = "/static/"

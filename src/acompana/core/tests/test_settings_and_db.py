@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[4]
 
 
 def test_production_settings_pass_check_deploy():
-    env = dict(os.environ)
+    # the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for their own process only
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(
         ACOMPANA_TESTING="0",
         DJANGO_DEBUG="0",
