@@ -22,7 +22,7 @@ from acompana.core.models import Event
 from acompana.core.permissions import PERMISSIONS
 from acompana.core.tests.factories import build_world
 
-APPS = ["core", "api", "registry", "catalog"]
+APPS = ["core", "api", "registry", "catalog", "planning"]
 
 
 def all_cases() -> list[Any]:

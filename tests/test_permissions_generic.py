@@ -17,7 +17,7 @@ from acompana.core.permissions import PERMISSIONS
 from acompana.core.tests.cases import ViewCase
 from acompana.core.tests.factories import build_world
 
-APPS = ["core", "registry", "catalog", "api"]
+APPS = ["core", "registry", "catalog", "api", "planning"]
 
 
 def all_cases() -> list[ViewCase]:

@@ -35,6 +35,7 @@ logger = logging.getLogger("django.request")
 APP_ROUTERS = (
     ("acompana.registry.api", "/registro"),
     ("acompana.catalog.api", "/catalogo"),
+    ("acompana.planning.api", "/planificacion"),
 )
 
 

@@ -63,6 +63,7 @@ class Launcher:
         try:
             env = self.prepare_environment()
             self.manage(env, "migrate", "--no-input", "-v", "0")
+            self.manage(env, "createcachetable")
             self.manage(env, "collectstatic", "--no-input", "-v", "0")
             self.manage(env, "load_reference_data")
             self.manage(env, "load_demo")

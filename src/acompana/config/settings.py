@@ -239,6 +239,23 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Acompaña <no-responder@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Cache (rate limits, shared by every web process) ---------------------------------------
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if TESTING:
+    # each test process gets its own, so rate-limit counters never leak between tests
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "acompana_cache",
+        }
+    }
+
 # --- Celery --------------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or ""
 if not CELERY_BROKER_URL:

@@ -6,6 +6,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("acompana.core.urls")),
     path("registro/", include("acompana.registry.urls")),
     path("catalogo/", include("acompana.catalog.urls")),
+    path("planificacion/", include("acompana.planning.urls")),
     path("api/v1/", include("acompana.api.urls")),
     path("cuenta/tokens/", include("acompana.api.urls_ui")),
 ]
