@@ -139,3 +139,8 @@ class InvitationAcceptForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return data
+
+
+class FiscalYearForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    make_current = forms.BooleanField(label=_("Make it the current fiscal year"), required=False)

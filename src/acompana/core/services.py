@@ -24,7 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from acompana.core.choices import Role
 from acompana.core.errors import StaleObjectError
 from acompana.core.events import changed_fields, event_record, snapshot
-from acompana.core.models import Invitation, Membership, Organization, Unit, User
+from acompana.core.models import FiscalYear, Invitation, Membership, Organization, Unit, User
 from acompana.core.scoping import forget_membership
 
 INVITATION_DAYS = 14
@@ -455,3 +455,51 @@ def user_totp_disable(*, user: User) -> None:
             obj=user,
             summary="Segundo factor desactivado",
         )
+
+
+# --- fiscal years ----------------------------------------------------------------------------
+
+
+def fiscal_year_create(
+    *, actor: User, organization: Organization, year: int, make_current: bool = False
+) -> FiscalYear:
+    """Open a vigencia (1 January – 31 December of ``year``)."""
+    if year < 2000 or year > 2100:
+        raise ValidationError({"year": _("Write a year between 2000 and 2100.")})
+    if FiscalYear.objects.filter(organization=organization, year=year).exists():
+        raise ValidationError(
+            {"year": _("The fiscal year %(year)s already exists.") % {"year": year}}
+        )
+    start, end = FiscalYear.bounds(year)
+    with transaction.atomic():
+        fiscal_year = FiscalYear.objects.create(
+            organization=organization, year=year, start_date=start, end_date=end
+        )
+        event_record(
+            actor=actor,
+            organization=organization,
+            step_key="fiscal_year.created",
+            obj=fiscal_year,
+            summary=f"Vigencia {year} creada",
+        )
+        if make_current:
+            fiscal_year_set_current(actor=actor, fiscal_year=fiscal_year)
+    return fiscal_year
+
+
+def fiscal_year_set_current(*, actor: User, fiscal_year: FiscalYear) -> FiscalYear:
+    """Make ``fiscal_year`` the organization's current vigencia (only one is current)."""
+    with transaction.atomic():
+        FiscalYear.objects.filter(organization_id=fiscal_year.organization_id).exclude(
+            pk=fiscal_year.pk
+        ).update(is_current=False)
+        FiscalYear.objects.filter(pk=fiscal_year.pk).update(is_current=True)
+        fiscal_year.is_current = True
+        event_record(
+            actor=actor,
+            organization=fiscal_year.organization,
+            step_key="fiscal_year.set_current",
+            obj=fiscal_year,
+            summary=f"Vigencia {fiscal_year.year} marcada como actual",
+        )
+    return fiscal_year

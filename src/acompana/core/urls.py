@@ -21,6 +21,12 @@ urlpatterns = [
     path("administracion/dependencias/", organization_admin.unit_list, name="unit_list"),
     path("administracion/dependencias/nueva/", organization_admin.unit_create, name="unit_create"),
     path("administracion/dependencias/<int:pk>/", organization_admin.unit_edit, name="unit_edit"),
+    path("administracion/vigencias/", organization_admin.fiscal_year_list, name="fiscal_year_list"),
+    path(
+        "administracion/vigencias/<int:pk>/actual/",
+        organization_admin.fiscal_year_set_current,
+        name="fiscal_year_set_current",
+    ),
     path("administracion/personas/", organization_admin.member_list, name="member_list"),
     path("administracion/personas/<int:pk>/", organization_admin.member_edit, name="member_edit"),
     path(

@@ -37,6 +37,12 @@ def _job(world):
     )
 
 
+def _fiscal_year(world):
+    from acompana.core.models import FiscalYear
+
+    return FiscalYear.objects.get(organization=world.org)
+
+
 def _org_with_event(world):
     event_record(actor=world.admin, organization=world.org, step_key="test.case", obj=world.org)
     return world.org
@@ -88,6 +94,15 @@ CASES = [
             "version": o.version,
             "is_active": "on",
         },
+    ),
+    ViewCase("core:fiscal_year_list"),
+    ViewCase("core:fiscal_year_list", method="post", data=lambda w, o: {"year": 2031}),
+    ViewCase(
+        "core:fiscal_year_set_current",
+        obj=lambda w: __import__(
+            "acompana.core.models", fromlist=["FiscalYear"]
+        ).FiscalYear.objects.get(organization=w.org),
+        method="post",
     ),
     ViewCase("core:member_list"),
     ViewCase("core:member_edit", obj=_membership),

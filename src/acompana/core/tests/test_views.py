@@ -206,3 +206,20 @@ def test_organization_logo_upload_and_serving(client_for, client, world):
     assert served.status_code == 200
     assert b"".join(served.streaming_content) == png
     assert client.get(reverse("core:organization_logo", args=[world.other.slug])).status_code == 404
+
+
+def test_admin_opens_a_fiscal_year_and_makes_it_current(client_for, world):
+    from acompana.core.models import FiscalYear
+
+    c = client_for(world.admin)
+    response = c.post(reverse("core:fiscal_year_list"), {"year": 2031, "make_current": "on"})
+    assert response.status_code == 302
+    fy = FiscalYear.objects.get(organization=world.org, year=2031)
+    assert fy.is_current and str(fy.start_date) == "2031-01-01" and str(fy.end_date) == "2031-12-31"
+    assert FiscalYear.objects.filter(organization=world.org, is_current=True).count() == 1
+    duplicate = c.post(reverse("core:fiscal_year_list"), {"year": 2031})
+    assert duplicate.status_code == 200 and "ya existe" in duplicate.content.decode()
+    old = FiscalYear.objects.exclude(pk=fy.pk).get(organization=world.org)
+    c.post(reverse("core:fiscal_year_set_current", args=[old.pk]))
+    fy.refresh_from_db()
+    assert not fy.is_current

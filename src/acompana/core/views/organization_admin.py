@@ -12,13 +12,14 @@ from django.views.decorators.http import require_POST
 from acompana.core import selectors, services
 from acompana.core.access import permission_view, public_view
 from acompana.core.forms import (
+    FiscalYearForm,
     InvitationAcceptForm,
     InvitationForm,
     MembershipForm,
     OrganizationForm,
     UnitForm,
 )
-from acompana.core.models import Invitation, Organization
+from acompana.core.models import FiscalYear, Invitation, Organization
 from acompana.core.views.utils import apply_service_errors, paginate
 
 MANAGE = "core.manage_organization"
@@ -263,3 +264,38 @@ def organization_logo(request: HttpRequest, slug: str) -> FileResponse:
         response["Content-Type"] = "image/svg+xml"
         response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response
+
+
+@permission_view(MANAGE)
+def fiscal_year_list(request: HttpRequest) -> HttpResponse:
+    fiscal_years = FiscalYear.objects.for_user(request.user).order_by("-year")
+    form = FiscalYearForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            fiscal_year = services.fiscal_year_create(
+                actor=request.user,  # type: ignore[arg-type]
+                organization=request.membership.organization,  # type: ignore[attr-defined]
+                year=form.cleaned_data["year"],
+                make_current=form.cleaned_data["make_current"],
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Fiscal year %(year)s created.") % {"year": fiscal_year.year}
+            )
+            return redirect("core:fiscal_year_list")
+    return render(
+        request, "core/admin/fiscal_year_list.html", {"fiscal_years": fiscal_years, "form": form}
+    )
+
+
+@permission_view(MANAGE)
+@require_POST
+def fiscal_year_set_current(request: HttpRequest, pk: int) -> HttpResponse:
+    fiscal_year = get_object_or_404(FiscalYear.objects.for_user(request.user), pk=pk)
+    services.fiscal_year_set_current(actor=request.user, fiscal_year=fiscal_year)  # type: ignore[arg-type]
+    messages.success(
+        request, _("Fiscal year %(year)s is now the current one.") % {"year": fiscal_year.year}
+    )
+    return redirect("core:fiscal_year_list")
