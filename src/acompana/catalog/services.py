@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -33,6 +33,7 @@ from acompana.catalog.models import (
     ServiceType,
     Topic,
 )
+from acompana.core.concurrency import versioned_update
 from acompana.core.errors import StaleObjectError
 from acompana.core.events import changed_fields, event_record, snapshot
 from acompana.core.models import Organization, Unit, User
@@ -60,20 +61,6 @@ VALUE_LABELS: dict[type[CatalogValue], str] = {
     Mechanism: "mecanismo",
     Modality: "modalidad",
 }
-
-
-def _versioned_update(obj: Any, *, expected_version: int, fields: dict[str, Any]) -> None:
-    """Conditional UPDATE from the version the editor saw: a stale edit changes nothing."""
-    updated = (
-        type(obj)
-        .objects.filter(pk=obj.pk, version=expected_version)
-        .update(**fields, version=F("version") + 1)
-    )
-    if updated != 1:
-        raise StaleObjectError()
-    for name, value in fields.items():
-        setattr(obj, name, value)
-    obj.version = expected_version + 1
 
 
 def _clean_text(data: dict[str, Any], name: str, *, required: bool, message: str) -> str:
@@ -206,7 +193,7 @@ def catalog_value_update(
     with transaction.atomic():
         merged = {**{f: getattr(value, f) for f in fields}, **data}
         cleaned = _clean_value(model, value.organization_id, merged, instance=value)
-        _versioned_update(value, expected_version=expected_version, fields=cleaned)
+        versioned_update(value, expected_version=expected_version, fields=cleaned)
         b, a = changed_fields(before, snapshot(value, fields))
         event_record(
             actor=actor,
@@ -459,7 +446,7 @@ def service_update(
     before = _service_snapshot(service)
     with transaction.atomic():
         scalars, links = _clean_service(service.organization_id, merged, instance=service)
-        _versioned_update(service, expected_version=expected_version, fields=scalars)
+        versioned_update(service, expected_version=expected_version, fields=scalars)
         _set_links(service, links)
         b, a = changed_fields(before, _service_snapshot(service))
         event_record(
@@ -484,7 +471,7 @@ def _set_service_active(
         )
         raise ValidationError(message, code="unchanged")
     with transaction.atomic():
-        _versioned_update(service, expected_version=expected_version, fields={"is_active": active})
+        versioned_update(service, expected_version=expected_version, fields={"is_active": active})
         event_record(
             actor=actor,
             organization=service.organization,
@@ -591,7 +578,7 @@ def milestone_template_update(
     cleaned = _clean_milestone(merged)
     before = snapshot(milestone, MILESTONE_FIELDS)
     with transaction.atomic():
-        _versioned_update(milestone, expected_version=expected_version, fields=cleaned)
+        versioned_update(milestone, expected_version=expected_version, fields=cleaned)
         b, a = changed_fields(before, snapshot(milestone, MILESTONE_FIELDS))
         _milestone_event(
             actor,

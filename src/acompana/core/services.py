@@ -15,14 +15,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from acompana.core.choices import Role
-from acompana.core.errors import StaleObjectError
+from acompana.core.concurrency import versioned_update
 from acompana.core.events import changed_fields, event_record, snapshot
 from acompana.core.models import FiscalYear, Invitation, Membership, Organization, Unit, User
 from acompana.core.scoping import forget_membership
@@ -41,20 +40,6 @@ ORGANIZATION_FIELDS = [
 ]
 UNIT_FIELDS = ["name", "code", "kind", "parent", "is_active"]
 MEMBERSHIP_FIELDS = ["unit", "roles", "is_active"]
-
-
-def _versioned_update(obj: Any, *, expected_version: int, fields: dict[str, Any]) -> None:
-    """Conditional UPDATE from the version the editor saw: a stale edit changes nothing."""
-    updated = (
-        type(obj)
-        .objects.filter(pk=obj.pk, version=expected_version)
-        .update(**fields, version=F("version") + 1)
-    )
-    if updated != 1:
-        raise StaleObjectError()
-    for name, value in fields.items():
-        setattr(obj, name, value)
-    obj.version = expected_version + 1
 
 
 # --- users and organizations -----------------------------------------------------------------
@@ -92,7 +77,7 @@ def organization_update(
 ) -> Organization:
     before = snapshot(organization, ORGANIZATION_FIELDS)
     with transaction.atomic():
-        _versioned_update(
+        versioned_update(
             organization,
             expected_version=expected_version,
             fields={k: v for k, v in data.items() if k in ORGANIZATION_FIELDS and k != "logo"},
@@ -158,7 +143,7 @@ def unit_update(*, actor: User, unit: Unit, expected_version: int, data: dict[st
         clash = Unit.objects.filter(organization_id=unit.organization_id, name__iexact=name)
         if clash.exclude(pk=unit.pk).exists():
             raise ValidationError({"name": _("A unit with that name already exists.")})
-        _versioned_update(
+        versioned_update(
             unit,
             expected_version=expected_version,
             fields={k: v for k, v in data.items() if k in UNIT_FIELDS},
@@ -255,7 +240,7 @@ def membership_update(
     _check_last_admin(membership, roles, is_active)
     before = snapshot(membership, MEMBERSHIP_FIELDS)
     with transaction.atomic():
-        _versioned_update(
+        versioned_update(
             membership,
             expected_version=expected_version,
             fields={"roles": roles, "unit": unit, "is_active": is_active},

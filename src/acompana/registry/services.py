@@ -20,7 +20,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from acompana.core.errors import StaleObjectError, TransitionError
+from acompana.core.concurrency import versioned_update
+from acompana.core.errors import TransitionError
 from acompana.core.events import changed_fields, event_record, snapshot
 from acompana.core.models import Organization, User
 from acompana.core.permissions import has_perm
@@ -74,17 +75,9 @@ SENSITIVE_CHOICES: dict[str, list[str]] = {
 
 
 def _versioned_update(obj: Any, *, expected_version: int, fields: dict[str, Any]) -> None:
-    """Conditional UPDATE from the version the editor saw: a stale edit changes nothing."""
-    updated = (
-        type(obj)
-        .objects.filter(pk=obj.pk, version=expected_version)
-        .update(**fields, version=F("version") + 1, updated_at=timezone.now())
+    versioned_update(
+        obj, expected_version=expected_version, fields={**fields, "updated_at": timezone.now()}
     )
-    if updated != 1:
-        raise StaleObjectError()
-    for name, value in fields.items():
-        setattr(obj, name, value)
-    obj.version = expected_version + 1
 
 
 # --- stakeholders ----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from acompana.core.concurrency import versioned_update
 from acompana.core.errors import StaleObjectError
 from acompana.core.events import event_record
 from acompana.core.models import Organization, User
@@ -25,7 +26,6 @@ from acompana.core.procedures.profiles import (
     Profile,
     shipped_profile,
 )
-from acompana.core.services import _versioned_update
 
 
 def record_field(key: str, name: str) -> str:
@@ -131,7 +131,7 @@ def procedure_overrides_update(
             if not current.exists():
                 raise StaleObjectError()
             return organization
-        _versioned_update(
+        versioned_update(
             organization,
             expected_version=expected_version,
             fields={"procedure_overrides": cleaned},
