@@ -32,6 +32,9 @@ def main(po_path: str, json_path: str) -> int:
             out.append(entry)
             continue
         msgid = unquote(m.group(1))
+        ctx = re.search(r'^msgctxt ((?:".*"\n?)+)', entry, re.M)
+        if ctx:
+            msgid = unquote(ctx.group(1)) + "\x04" + msgid
         plural = re.search(r'^msgid_plural ((?:".*"\n?)+)', entry, re.M)
         value = translations.get(msgid)
         lines = entry.split("\n")

@@ -286,3 +286,6 @@ LOGGING = {
 ACOMPANA_PAGE_SIZE = 50
 # The GOV.CO top bar of public pages (DESIGN section 7); empty hides it.
 ACOMPANA_GOVCO_BAR = env_bool("ACOMPANA_GOVCO_BAR", True)
+# Reverse proxies in front of the app: the client IP for rate limits is taken from
+# X-Forwarded-For this many hops from the right (0: use REMOTE_ADDR, no proxy).
+ACOMPANA_TRUSTED_PROXIES = int(os.environ.get("ACOMPANA_TRUSTED_PROXIES", "0"))

@@ -36,8 +36,13 @@ class Stage:
 #: The lifecycle of DESIGN section 2, in order. A stage whose app is not built yet has no
 #: url: the home page says so honestly instead of linking to an empty page.
 LIFECYCLE = [
-    ("needs", _("Needs"), _("Needs of the grupos de valor, prioritisation."), None),
-    ("plans", _("Plans"), _("Strategy, plans per unit, consolidation, committee."), None),
+    ("needs", _("Needs"), _("Needs of the grupos de valor, prioritisation."), "planning:need_list"),
+    (
+        "plans",
+        _("Plans"),
+        _("Strategy, plans per unit, consolidation, committee."),
+        "planning:plan_list",
+    ),
     ("agenda", _("Agenda"), _("Monthly or quarterly agenda, convocations, travel."), None),
     ("sessions", _("Sessions"), _("Delivery: minutes, attendance, commitments."), None),
     ("evaluation", _("Evaluation"), _("Satisfaction surveys and impact evaluation."), None),
@@ -60,14 +65,20 @@ class PendingItem:
     url: str
 
 
+#: apps that contribute pending work through ``<app>/pending.py: pending_work(user)``
+PENDING_WORK_APPS = ["planning"]
+
+
 def pending_work(*, user: Any) -> list[PendingItem]:
-    """Work waiting for this user. Each later stage adds its own source here."""
+    """Work waiting for this user: the core's own plus each lifecycle app's."""
+    import importlib
+
+    from django.utils import timezone
+
+    from acompana.core.models import Invitation
+
     items: list[PendingItem] = []
     if has_perm(user, "core.manage_organization"):
-        from django.utils import timezone
-
-        from acompana.core.models import Invitation
-
         open_invitations = (
             Invitation.objects.for_user(user)
             .filter(
@@ -91,6 +102,15 @@ def pending_work(*, user: Any) -> list[PendingItem]:
                     url=reverse("core:unit_list"),
                 )
             )
+    for app in PENDING_WORK_APPS:
+        try:
+            module = importlib.import_module(f"acompana.{app}.pending")
+        except ModuleNotFoundError:
+            continue
+        items.extend(
+            PendingItem(title=title, detail=detail, url=url)
+            for title, detail, url in module.pending_work(user)
+        )
     return items
 
 

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class NeedOrigin(models.TextChoices):
@@ -31,7 +32,7 @@ class Priority(models.TextChoices):
 
 class NeedStatus(models.TextChoices):
     TO_TRIAGE = "to_triage", _("To triage")
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("need status", "Open")
     PLANNED = "planned", _("Planned")
     ADDRESSED = "addressed", _("Addressed")
     DISCARDED = "discarded", _("Discarded")
@@ -98,6 +99,6 @@ class FindingSeverity(models.TextChoices):
 
 
 class FindingStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("finding status", "Open")
     ACCEPTED = "accepted", _("Accepted with justification")
     FIXED = "fixed", _("Fixed")

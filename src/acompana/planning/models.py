@@ -7,6 +7,8 @@ table can be distributed by organization (DESIGN section 4).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -75,6 +77,24 @@ class Need(TenantModel):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    #: reference given to the requester of the public form ("SOL-2026-0007"), never the id
+    reference = models.CharField(_("reference"), max_length=30, blank=True)
+    requester_municipality = models.ForeignKey(
+        "registry.Municipality",
+        verbose_name=_("requester municipality"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    #: the file name as uploaded (stored under a random name; served by a checked view)
+    evidence_filename = models.CharField(_("evidence file name"), max_length=255, blank=True)
+    #: why the need was discarded (triage or later)
+    discard_reason = models.TextField(_("reason for discarding"), blank=True)
+    triaged_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    triaged_at = models.DateTimeField(_("triaged at"), null=True, blank=True)
 
     unit_path = "unit"
 
@@ -86,6 +106,13 @@ class Need(TenantModel):
             models.Index(fields=["organization", "status"]),
             models.Index(fields=["organization", "fiscal_year"]),
             models.Index(fields=["organization", "-created_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "reference"],
+                condition=~models.Q(reference=""),
+                name="need_unique_reference",
+            )
         ]
 
     def __str__(self) -> str:
@@ -254,6 +281,12 @@ class Strategy(TenantModel):
     consolidation_notes = models.TextField(_("consolidation notes"), blank=True)
     #: committee round (1, 2, ...): increases each time it is presented again
     round = models.PositiveSmallIntegerField(default=1)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    #: when the committee approved it (or, without a committee stage, the consolidation did)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -275,7 +308,9 @@ class StrategyProposal(TenantModel):
 
     strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="proposals")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    services = models.ManyToManyField("catalog.Service", blank=True, related_name="+")
+    services: models.ManyToManyField[Any, Any] = models.ManyToManyField(
+        "catalog.Service", blank=True, related_name="+", through="StrategyProposalService"
+    )
     resources = models.DecimalField(
         _("resources (COP)"), default=0, max_digits=16, decimal_places=2
     )
@@ -290,14 +325,79 @@ class StrategyProposal(TenantModel):
         max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT
     )
     comments = models.TextField(_("committee comments"), blank=True)
+    #: planning leaves a unit out of this year's strategy (with the reason): consolidation
+    #: then does not wait for its proposal (FP-3)
+    excluded = models.BooleanField(_("excluded from the strategy"), default=False)
+    exclusion_reason = models.TextField(_("reason for the exclusion"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     unit_path = "unit"
 
     class Meta:
         ordering = ["unit__name"]
+        verbose_name = _("strategy proposal")
+        verbose_name_plural = _("strategy proposals")
         constraints = [
             models.UniqueConstraint(fields=["strategy", "unit"], name="proposal_unique_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} — {self.strategy}"
+
+
+class StrategyRound(TenantModel):
+    """One presentation of the strategy: what planning consolidated (FP-3) and, where the
+    procedure has a committee stage, the Comité Directivo's answer (FP-4).
+
+    Every round is kept: ``snapshot`` freezes the proposals as they were consolidated (units,
+    services, resources, ...), so a rejected round can be compared with the next one.
+    """
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="rounds")
+    number = models.PositiveSmallIntegerField(_("round"))
+    consolidated_at = models.DateTimeField(_("consolidated at"), default=timezone.now)
+    consolidated_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    notes = models.TextField(_("consolidation notes"), blank=True)
+    #: {"proposals": [...], "total_resources": "..."} as consolidated (see strategy.services)
+    snapshot = models.JSONField(default=dict)
+    presented_at = models.DateTimeField(_("presented to the committee at"), null=True, blank=True)
+    decision = models.ForeignKey(
+        "CommitteeDecision", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    acta_document = models.ForeignKey(
+        "core.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    #: the committee's comments per unit when it returned the strategy: {unit_id: text}
+    proposal_comments = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["strategy", "number"]
+        verbose_name = _("strategy round")
+        verbose_name_plural = _("strategy rounds")
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "number"], name="strategy_round_unique")
+        ]
+        indexes = [models.Index(fields=["organization", "strategy"])]
+
+    def __str__(self) -> str:
+        return f"{self.strategy} — {self.number}"
+
+
+class StrategyProposalService(TenantModel):
+    """A service of the catalogue in a unit's strategy proposal (explicit: carries the tenant)."""
+
+    proposal = models.ForeignKey(
+        StrategyProposal, on_delete=models.CASCADE, related_name="service_links"
+    )
+    service = models.ForeignKey("catalog.Service", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "service"], name="proposal_service_unique")
         ]
 
 

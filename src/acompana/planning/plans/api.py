@@ -1,3 +1,851 @@
-from ninja import Router
+"""API of the plans area (mounted at /api/v1/planificacion): SAL-2, FP-5, FP-6, EDU-2..EDU-8,
+DNP-3.
 
-router = Router()
+Same rules as the pages: ``require_perm`` (403), ``for_user`` scoping (404 outside the
+organization, also for referenced ids), the services for every write (400 with field errors;
+409 on a stale ``version`` or a transition from the wrong state), one endpoint per
+workflow action.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+
+from acompana.api.common import (
+    ERROR_RESPONSES,
+    CursorParams,
+    Page,
+    get_scoped_or_404,
+    paginate_queryset,
+    require_perm,
+)
+from acompana.catalog.models import Mechanism, Modality, Service, ServiceType, Topic
+from acompana.core.models import FiscalYear, Organization, Unit
+from acompana.core.scoping import active_membership
+from acompana.planning.models import ConsolidatedPlan, Need, Plan, PlanLine
+from acompana.planning.plans import selectors, services, workflow
+from acompana.planning.plans.validation import LineInput
+from acompana.registry.models import Municipality, Stakeholder
+
+router = Router(tags=["Planes"])
+
+VIEW, EDIT = "planning.view", "planning.edit_plan"
+
+
+def _organization(request: HttpRequest) -> Organization:
+    membership = active_membership(request.user)
+    assert membership is not None
+    return membership.organization
+
+
+# --- schemas ---------------------------------------------------------------------------------
+
+
+class PlanFilterQuery(Schema):
+    """Filters of the plan list (the same form as the page)."""
+
+    q: str | None = None
+    fiscal_year: int | None = None
+    unit: int | None = None
+    status: str | None = None
+
+
+class PlanIn(Schema):
+    unit_id: int
+    fiscal_year_id: int
+    title: str = ""
+
+
+class PlanPatch(Schema):
+    version: int
+    title: str
+
+
+class PlanOut(Schema):
+    id: int
+    title: str
+    unit_id: int
+    unit_name: str
+    fiscal_year_id: int
+    fiscal_year: int
+    status: str
+    status_label: str
+    round: int
+    consolidated_id: int | None
+    version: int
+    line_count: int
+    budget_total: Decimal
+    actions: list[str]
+
+
+class CommentOut(Schema):
+    round: int
+    transition: str
+    author: str
+    text: str
+    created_at: datetime.datetime
+
+
+class PlanDetailOut(PlanOut):
+    comments: list[CommentOut]
+    path: list[str]
+
+
+class TransitionIn(Schema):
+    """``version`` as read (optional): the action is refused (409) if the plan changed."""
+
+    comments: str = ""
+    version: int | None = None
+
+
+class LineIn(Schema):
+    activity: str
+    programme: str = ""
+    objective: str = ""
+    topic_id: int | None = None
+    service_id: int | None = None
+    service_type_id: int | None = None
+    mechanism_id: int | None = None
+    modality_id: int | None = None
+    months: list[int] = []
+    start_date: datetime.date | None = None
+    end_date: datetime.date | None = None
+    place: str = ""
+    municipality_code: str | None = None
+    responsible_id: int | None = None
+    responsible_team: str = ""
+    budget: Decimal = Decimal(0)
+    needs_contract: bool = False
+    needs_travel: bool = False
+    needs_logistics: bool = False
+    procurement_notes: str = ""
+    legal_obligation: bool = False
+    territorial_manager: str = ""
+    stakeholder_ids: list[int] = []
+    need_ids: list[int] = []
+
+
+class LinePatch(Schema):
+    """Fields to change; omitted fields keep their value. ``version`` as read (409 if stale)."""
+
+    version: int
+    activity: str | None = None
+    programme: str | None = None
+    objective: str | None = None
+    topic_id: int | None = None
+    service_id: int | None = None
+    service_type_id: int | None = None
+    mechanism_id: int | None = None
+    modality_id: int | None = None
+    months: list[int] | None = None
+    start_date: datetime.date | None = None
+    end_date: datetime.date | None = None
+    place: str | None = None
+    municipality_code: str | None = None
+    responsible_id: int | None = None
+    responsible_team: str | None = None
+    budget: Decimal | None = None
+    needs_contract: bool | None = None
+    needs_travel: bool | None = None
+    needs_logistics: bool | None = None
+    procurement_notes: str | None = None
+    legal_obligation: bool | None = None
+    territorial_manager: str | None = None
+    stakeholder_ids: list[int] | None = None
+    need_ids: list[int] | None = None
+
+
+class NamedRef(Schema):
+    id: int
+    name: str
+
+
+class LineOut(Schema):
+    id: int
+    plan_id: int
+    position: int
+    activity: str
+    programme: str
+    objective: str
+    topic: NamedRef | None
+    service: NamedRef | None
+    service_type: NamedRef | None
+    mechanism: NamedRef | None
+    modality: NamedRef | None
+    months: list[int]
+    quarters: list[int]
+    start_date: datetime.date | None
+    end_date: datetime.date | None
+    place: str
+    municipality_code: str | None
+    municipality_name: str | None
+    responsible: NamedRef | None
+    responsible_team: str
+    budget: Decimal
+    needs_contract: bool
+    needs_travel: bool
+    needs_logistics: bool
+    procurement_notes: str
+    legal_obligation: bool
+    territorial_manager: str
+    stakeholders: list[NamedRef]
+    needs: list[NamedRef]
+    version: int
+
+
+class ConsolidatedIn(Schema):
+    fiscal_year_id: int
+    title: str = ""
+
+
+class ConsolidatedPlanRow(Schema):
+    id: int
+    unit_name: str
+    status: str
+    line_count: int
+    budget_total: Decimal
+
+
+class ConsolidatedOut(Schema):
+    id: int
+    title: str
+    fiscal_year: int
+    status: str
+    status_label: str
+    round: int
+    version: int
+    actions: list[str]
+    plans: list[ConsolidatedPlanRow]
+    line_count: int
+    budget_total: Decimal
+
+
+class ConsolidatedListOut(Schema):
+    id: int
+    title: str
+    fiscal_year: int
+    status: str
+    round: int
+    version: int
+
+
+class VersionIn(Schema):
+    version: int | None = None
+
+
+class ReturnIn(Schema):
+    comments: str
+    plan_ids: list[int] | None = None
+    version: int | None = None
+
+
+class CommitteeIn(Schema):
+    acta_number: str
+    date: datetime.date
+    attendees: str
+    decision: str
+    comments: str = ""
+    version: int | None = None
+
+
+class CommitteeOut(Schema):
+    id: int
+    acta_number: str
+    date: datetime.date
+    decision: str
+    round: int
+    consolidated: ConsolidatedOut
+
+
+class GatherOut(Schema):
+    added: int
+    consolidated: ConsolidatedOut
+
+
+class ReturnOut(Schema):
+    returned: list[int]
+    consolidated: ConsolidatedOut
+
+
+# --- converters ------------------------------------------------------------------------------
+
+
+def _ref(obj: Any) -> NamedRef | None:
+    if obj is None:
+        return None
+    name = getattr(obj, "full_name", None) or getattr(obj, "name", None) or obj
+    return NamedRef(id=obj.pk, name=str(name))
+
+
+def _plan_out(request: HttpRequest, plan: Plan, *, detail: bool = False) -> Any:
+    totals = selectors.plan_totals(plan=plan)
+    actions = (
+        [
+            t.action
+            for t in workflow.plan_actions(
+                user=request.user, organization=plan.organization, status=plan.status
+            )
+        ]
+        if selectors.can_write_plan(user=request.user, plan=plan)
+        else []
+    )
+    values: dict[str, Any] = {
+        "id": plan.pk,
+        "title": plan.title,
+        "unit_id": plan.unit_id,
+        "unit_name": plan.unit.name,
+        "fiscal_year_id": plan.fiscal_year_id,
+        "fiscal_year": plan.fiscal_year.year,
+        "status": plan.status,
+        "status_label": str(plan.get_status_display()),
+        "round": plan.round,
+        "consolidated_id": plan.consolidated_id,
+        "version": plan.version,
+        "line_count": totals.lines,
+        "budget_total": totals.budget,
+        "actions": actions,
+    }
+    if not detail:
+        return PlanOut(**values)
+    comments = [
+        CommentOut(
+            round=c.round,
+            transition=c.transition,
+            author=str(c.author),
+            text=c.text,
+            created_at=c.created_at,
+        )
+        for c in selectors.plan_comments(plan=plan)
+    ]
+    return PlanDetailOut(**values, comments=comments, path=workflow.plan_path(plan.organization))
+
+
+def _line_out(line: PlanLine) -> LineOut:
+    return LineOut(
+        id=line.pk,
+        plan_id=line.plan_id,
+        position=line.position,
+        activity=line.activity,
+        programme=line.programme,
+        objective=line.objective,
+        topic=_ref(line.topic),
+        service=_ref(line.service),
+        service_type=_ref(line.service_type),
+        mechanism=_ref(line.mechanism),
+        modality=_ref(line.modality),
+        months=list(line.months),
+        quarters=line.quarters,
+        start_date=line.start_date,
+        end_date=line.end_date,
+        place=line.place,
+        municipality_code=line.municipality.code if line.municipality else None,
+        municipality_name=line.municipality.name if line.municipality else None,
+        responsible=_ref(line.responsible),
+        responsible_team=line.responsible_team,
+        budget=line.budget,
+        needs_contract=line.needs_contract,
+        needs_travel=line.needs_travel,
+        needs_logistics=line.needs_logistics,
+        procurement_notes=line.procurement_notes,
+        legal_obligation=line.legal_obligation,
+        territorial_manager=line.territorial_manager,
+        stakeholders=[
+            NamedRef(id=link.stakeholder_id, name=link.stakeholder.name)
+            for link in line.stakeholder_links.all()
+        ],
+        needs=[NamedRef(id=link.need_id, name=link.need.title) for link in line.need_links.all()],
+        version=line.version,
+    )
+
+
+def _consolidated_out(request: HttpRequest, consolidated: ConsolidatedPlan) -> ConsolidatedOut:
+    plans = list(selectors.consolidated_plans(consolidated=consolidated))
+    return ConsolidatedOut(
+        id=consolidated.pk,
+        title=consolidated.title,
+        fiscal_year=consolidated.fiscal_year.year,
+        status=consolidated.status,
+        status_label=str(consolidated.get_status_display()),
+        round=consolidated.round,
+        version=consolidated.version,
+        actions=[
+            t.action
+            for t in workflow.consolidated_actions(
+                user=request.user,
+                organization=consolidated.organization,
+                status=consolidated.status,
+            )
+        ],
+        plans=[
+            ConsolidatedPlanRow(
+                id=p.pk,
+                unit_name=p.unit.name,
+                status=p.status,
+                line_count=p.line_count,  # type: ignore[attr-defined]
+                budget_total=p.budget_total or Decimal(0),  # type: ignore[attr-defined]
+            )
+            for p in plans
+        ],
+        line_count=sum(p.line_count for p in plans),  # type: ignore[attr-defined]
+        budget_total=sum((p.budget_total or Decimal(0) for p in plans), Decimal(0)),  # type: ignore[attr-defined]
+    )
+
+
+_REFERENCES: dict[str, tuple[str, Any]] = {
+    "topic_id": ("topic", Topic),
+    "service_id": ("service", Service),
+    "service_type_id": ("service_type", ServiceType),
+    "mechanism_id": ("mechanism", Mechanism),
+    "modality_id": ("modality", Modality),
+}
+
+
+def _apply_payload(request: HttpRequest, data: LineInput, values: dict[str, Any]) -> LineInput:
+    """Copy the payload's values into ``data``, resolving ids through the user's scope."""
+    user = request.user
+    errors: dict[str, list[str]] = {}
+    plain = {
+        k: v
+        for k, v in values.items()
+        if k not in _REFERENCES
+        and k not in ("municipality_code", "responsible_id", "stakeholder_ids", "need_ids")
+    }
+    for key, value in plain.items():
+        setattr(
+            data,
+            key,
+            value if value is not None or key in ("start_date", "end_date") else getattr(data, key),
+        )
+    for key, (name, model) in _REFERENCES.items():
+        if key not in values:
+            continue
+        pk = values[key]
+        if pk is None:
+            setattr(data, name, None)
+            continue
+        found = model.objects.for_user(user).filter(pk=pk).first()
+        if found is None:
+            errors.setdefault(name, []).append(
+                _("There is no %(what)s with id %(id)s.")
+                % {"what": model._meta.verbose_name, "id": pk}
+            )
+        setattr(data, name, found)
+    if "municipality_code" in values:
+        code = values["municipality_code"]
+        data.municipality = (
+            Municipality.objects.select_related("department").filter(code=code).first()
+            if code
+            else None
+        )
+        if code and data.municipality is None:
+            errors.setdefault("municipality", []).append(
+                _("«%(code)s» is not a DIVIPOLA municipality code.") % {"code": code}
+            )
+    if "responsible_id" in values:
+        pk = values["responsible_id"]
+        data.responsible = selectors.member_users(user=user).filter(pk=pk).first() if pk else None
+        if pk and data.responsible is None:
+            errors.setdefault("responsible", []).append(
+                _("The responsible person must be an active member of the organization.")
+            )
+    if values.get("stakeholder_ids") is not None:
+        ids = list(dict.fromkeys(values["stakeholder_ids"]))
+        found_s = list(Stakeholder.objects.for_user(user).filter(pk__in=ids))
+        if len(found_s) != len(ids):
+            missing = sorted(set(ids) - {s.pk for s in found_s})
+            errors.setdefault("stakeholders", []).append(
+                _("Unknown stakeholders: %(ids)s.") % {"ids": ", ".join(map(str, missing))}
+            )
+        data.stakeholders = found_s
+    if values.get("need_ids") is not None:
+        ids = list(dict.fromkeys(values["need_ids"]))
+        found_n = list(Need.objects.for_user(user).filter(pk__in=ids))
+        if len(found_n) != len(ids):
+            missing = sorted(set(ids) - {n.pk for n in found_n})
+            errors.setdefault("needs", []).append(
+                _("Unknown needs: %(ids)s.") % {"ids": ", ".join(map(str, missing))}
+            )
+        data.needs = found_n
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+# --- plans -----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/planes", response={200: Page[PlanOut], **ERROR_RESPONSES}, url_name="planning_plan_list"
+)
+def plan_list(
+    request: HttpRequest, filters: Query[PlanFilterQuery], page: Query[CursorParams]
+) -> Any:
+    """Unit plans of the organization (filters as on the list page); paged by cursor."""
+    require_perm(request, VIEW)
+    queryset = selectors.plan_list(user=request.user, params=filters.dict(exclude_none=True))
+    rows, next_cursor, count = paginate_queryset(queryset, page.cursor, page.limit)
+    return {
+        "count": count,
+        "next_cursor": next_cursor,
+        "results": [_plan_out(request, p) for p in rows],
+    }
+
+
+@router.post(
+    "/planes", response={201: PlanDetailOut, **ERROR_RESPONSES}, url_name="planning_plan_create"
+)
+def plan_create(request: HttpRequest, payload: PlanIn) -> Any:
+    """SAL-2, FP-5, EDU-2, DNP-3: open the plan of a unit for a fiscal year."""
+    require_perm(request, EDIT)
+    unit = get_scoped_or_404(Unit.objects.for_user(request.user), pk=payload.unit_id)
+    fiscal_year = get_scoped_or_404(
+        FiscalYear.objects.for_user(request.user), pk=payload.fiscal_year_id
+    )
+    plan = services.plan_create(
+        actor=request.user,  # type: ignore[arg-type]
+        organization=_organization(request),
+        unit=unit,
+        fiscal_year=fiscal_year,
+        title=payload.title,
+    )
+    return 201, _plan_out(request, selectors.plan_get(user=request.user, pk=plan.pk), detail=True)
+
+
+@router.get(
+    "/planes/{pk}",
+    response={200: PlanDetailOut, **ERROR_RESPONSES},
+    url_name="planning_plan_detail",
+)
+def plan_detail(request: HttpRequest, pk: int) -> Any:
+    require_perm(request, VIEW)
+    return _plan_out(request, selectors.plan_get(user=request.user, pk=pk), detail=True)
+
+
+@router.patch(
+    "/planes/{pk}",
+    response={200: PlanDetailOut, **ERROR_RESPONSES},
+    url_name="planning_plan_update",
+)
+def plan_update(request: HttpRequest, pk: int, payload: PlanPatch) -> Any:
+    """Change the title; 409 when ``version`` is not the current one."""
+    require_perm(request, EDIT)
+    plan = selectors.plan_get(user=request.user, pk=pk, action="change")
+    services.plan_update(
+        actor=request.user,  # type: ignore[arg-type]
+        plan=plan,
+        expected_version=payload.version,
+        title=payload.title,
+    )
+    return _plan_out(request, selectors.plan_get(user=request.user, pk=pk), detail=True)
+
+
+def _transition(
+    request: HttpRequest, pk: int, perm: str, action: str, payload: TransitionIn
+) -> Any:
+    require_perm(request, perm)
+    plan = selectors.plan_get(user=request.user, pk=pk, action="change")
+    services.plan_transition(
+        actor=request.user,  # type: ignore[arg-type]
+        plan=plan,
+        action=action,
+        comments=payload.comments,
+        expected_version=payload.version,
+    )
+    return _plan_out(request, selectors.plan_get(user=request.user, pk=pk), detail=True)
+
+
+@router.post(
+    "/planes/{pk}/enviar",
+    response={200: PlanDetailOut, **ERROR_RESPONSES},
+    url_name="planning_plan_submit",
+)
+def plan_submit(request: HttpRequest, pk: int, payload: TransitionIn) -> Any:
+    """EDU-2, SAL-2, FP-5, DNP-3: submit the plan (again after a return)."""
+    return _transition(request, pk, EDIT, "submit", payload)
+
+
+@router.post(
+    "/planes/{pk}/aprobar",
+    response={200: PlanDetailOut, **ERROR_RESPONSES},
+    url_name="planning_plan_approve",
+)
+def plan_approve(request: HttpRequest, pk: int, payload: TransitionIn) -> Any:
+    """EDU-3: the unit head approves. SAL-2, DNP-3: approved and published."""
+    return _transition(request, pk, "planning.review_plan", "approve", payload)
+
+
+@router.post(
+    "/planes/{pk}/devolver",
+    response={200: PlanDetailOut, **ERROR_RESPONSES},
+    url_name="planning_plan_return",
+)
+def plan_return(request: HttpRequest, pk: int, payload: TransitionIn) -> Any:
+    """EDU-3: back to the unit with comments (required)."""
+    return _transition(request, pk, "planning.review_plan", "return", payload)
+
+
+@router.post(
+    "/planes/{pk}/publicar",
+    response={200: PlanDetailOut, **ERROR_RESPONSES},
+    url_name="planning_plan_publish",
+)
+def plan_publish(request: HttpRequest, pk: int, payload: TransitionIn) -> Any:
+    """SAL, DNP: planning publishes a submitted unit plan."""
+    return _transition(request, pk, "planning.publish", "publish", payload)
+
+
+# --- lines -----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/planes/{pk}/lineas",
+    response={200: Page[LineOut], **ERROR_RESPONSES},
+    url_name="planning_line_list",
+)
+def line_list(request: HttpRequest, pk: int, page: Query[CursorParams]) -> Any:
+    """The lines of a plan (paged by cursor; ``position`` gives the plan's order)."""
+    require_perm(request, VIEW)
+    plan = selectors.plan_get(user=request.user, pk=pk)
+    rows, next_cursor, count = paginate_queryset(
+        selectors.plan_lines(plan=plan), page.cursor, page.limit
+    )
+    return {
+        "count": count,
+        "next_cursor": next_cursor,
+        "results": [_line_out(line) for line in rows],
+    }
+
+
+@router.post(
+    "/planes/{pk}/lineas",
+    response={201: LineOut, **ERROR_RESPONSES},
+    url_name="planning_line_create",
+)
+def line_create(request: HttpRequest, pk: int, payload: LineIn) -> Any:
+    require_perm(request, EDIT)
+    plan = selectors.plan_get(user=request.user, pk=pk, action="change")
+    data = _apply_payload(request, LineInput(), payload.dict())
+    line = services.plan_line_create(actor=request.user, plan=plan, data=data)  # type: ignore[arg-type]
+    return 201, _line_out(selectors.line_get(user=request.user, pk=line.pk))
+
+
+@router.get(
+    "/lineas-de-plan/{pk}",
+    response={200: LineOut, **ERROR_RESPONSES},
+    url_name="planning_line_detail",
+)
+def line_detail(request: HttpRequest, pk: int) -> Any:
+    require_perm(request, VIEW)
+    return _line_out(selectors.line_get(user=request.user, pk=pk))
+
+
+@router.patch(
+    "/lineas-de-plan/{pk}",
+    response={200: LineOut, **ERROR_RESPONSES},
+    url_name="planning_line_update",
+)
+def line_update(request: HttpRequest, pk: int, payload: LinePatch) -> Any:
+    """Change some fields; 409 when ``version`` is not the current one."""
+    require_perm(request, EDIT)
+    line = selectors.line_get(user=request.user, pk=pk, action="change")
+    data = _apply_payload(
+        request, LineInput.from_line(line), payload.dict(exclude_unset=True, exclude={"version"})
+    )
+    services.plan_line_update(
+        actor=request.user,  # type: ignore[arg-type]
+        line=line,
+        expected_version=payload.version,
+        data=data,
+    )
+    return _line_out(selectors.line_get(user=request.user, pk=pk))
+
+
+class DeleteQuery(Schema):
+    version: int
+
+
+@router.delete(
+    "/lineas-de-plan/{pk}", response={204: None, **ERROR_RESPONSES}, url_name="planning_line_delete"
+)
+def line_delete(request: HttpRequest, pk: int, query: Query[DeleteQuery]) -> Any:
+    """Delete a line; ``?version=`` as read (409 if someone changed it)."""
+    require_perm(request, EDIT)
+    line = selectors.line_get(user=request.user, pk=pk, action="change")
+    services.plan_line_delete(actor=request.user, line=line, expected_version=query.version)  # type: ignore[arg-type]
+    return 204, None
+
+
+# --- consolidated plan -----------------------------------------------------------------------
+
+
+@router.get(
+    "/planes-consolidados",
+    response={200: Page[ConsolidatedListOut], **ERROR_RESPONSES},
+    url_name="planning_consolidated_list",
+)
+def consolidated_list(request: HttpRequest, page: Query[CursorParams]) -> Any:
+    require_perm(request, VIEW)
+    rows, next_cursor, count = paginate_queryset(
+        selectors.consolidated_for_user(user=request.user), page.cursor, page.limit
+    )
+    return {
+        "count": count,
+        "next_cursor": next_cursor,
+        "results": [
+            ConsolidatedListOut(
+                id=c.pk,
+                title=c.title,
+                fiscal_year=c.fiscal_year.year,
+                status=c.status,
+                round=c.round,
+                version=c.version,
+            )
+            for c in rows
+        ],
+    }
+
+
+@router.post(
+    "/planes-consolidados",
+    response={201: ConsolidatedOut, **ERROR_RESPONSES},
+    url_name="planning_consolidated_create",
+)
+def consolidated_create(request: HttpRequest, payload: ConsolidatedIn) -> Any:
+    """EDU-4, FP-5: gather the year's plans approved by their units."""
+    require_perm(request, "planning.consolidate")
+    fiscal_year = get_scoped_or_404(
+        FiscalYear.objects.for_user(request.user), pk=payload.fiscal_year_id
+    )
+    consolidated = services.consolidated_plan_create(
+        actor=request.user,  # type: ignore[arg-type]
+        organization=_organization(request),
+        fiscal_year=fiscal_year,
+        title=payload.title,
+    )
+    return 201, _consolidated_out(
+        request, selectors.consolidated_get(user=request.user, pk=consolidated.pk)
+    )
+
+
+@router.get(
+    "/planes-consolidados/{pk}",
+    response={200: ConsolidatedOut, **ERROR_RESPONSES},
+    url_name="planning_consolidated_detail",
+)
+def consolidated_detail(request: HttpRequest, pk: int) -> Any:
+    require_perm(request, VIEW)
+    return _consolidated_out(request, selectors.consolidated_get(user=request.user, pk=pk))
+
+
+@router.post(
+    "/planes-consolidados/{pk}/reunir",
+    response={200: GatherOut, **ERROR_RESPONSES},
+    url_name="planning_consolidated_gather",
+)
+def consolidated_gather(request: HttpRequest, pk: int, payload: VersionIn) -> Any:
+    """EDU-4: add the plans approved since (after a return: a new round)."""
+    require_perm(request, "planning.consolidate")
+    consolidated = selectors.consolidated_get(user=request.user, pk=pk)
+    added = services.consolidated_plan_gather(
+        actor=request.user,  # type: ignore[arg-type]
+        consolidated=consolidated,
+        expected_version=payload.version,
+    )
+    return GatherOut(added=added, consolidated=_consolidated_out(request, consolidated))
+
+
+@router.post(
+    "/planes-consolidados/{pk}/verificar",
+    response={200: ConsolidatedOut, **ERROR_RESPONSES},
+    url_name="planning_consolidated_verify",
+)
+def consolidated_verify(request: HttpRequest, pk: int, payload: VersionIn) -> Any:
+    """EDU-5: run the consistency checks and verify (400 with unjustified blocking findings)."""
+    require_perm(request, "planning.verify")
+    consolidated = selectors.consolidated_get(user=request.user, pk=pk)
+    services.consolidated_plan_verify(
+        actor=request.user,  # type: ignore[arg-type]
+        consolidated=consolidated,
+        expected_version=payload.version,
+    )
+    return _consolidated_out(request, consolidated)
+
+
+@router.post(
+    "/planes-consolidados/{pk}/devolver",
+    response={200: ReturnOut, **ERROR_RESPONSES},
+    url_name="planning_consolidated_return",
+)
+def consolidated_return(request: HttpRequest, pk: int, payload: ReturnIn) -> Any:
+    """EDU-5 "no": the plans (all, or ``plan_ids``) go back to their units with comments."""
+    require_perm(request, "planning.consolidate")
+    consolidated = selectors.consolidated_get(user=request.user, pk=pk)
+    plans = None
+    if payload.plan_ids is not None:
+        plans = list(Plan.objects.for_user(request.user).filter(pk__in=payload.plan_ids))
+        if len(plans) != len(set(payload.plan_ids)):
+            raise ValidationError({"plan_ids": [_("Choose plans of this consolidated plan.")]})
+    returned = services.consolidated_plan_return(
+        actor=request.user,  # type: ignore[arg-type]
+        consolidated=consolidated,
+        comments=payload.comments,
+        plans=plans,
+        expected_version=payload.version,
+    )
+    return ReturnOut(
+        returned=[p.pk for p in returned], consolidated=_consolidated_out(request, consolidated)
+    )
+
+
+@router.post(
+    "/planes-consolidados/{pk}/comite",
+    response={200: CommitteeOut, **ERROR_RESPONSES},
+    url_name="planning_consolidated_committee",
+)
+def consolidated_committee(request: HttpRequest, pk: int, payload: CommitteeIn) -> Any:
+    """EDU-6..7, FP-4: the Comité Directivo's decision (acta) on the consolidated plan."""
+    require_perm(request, "planning.committee")
+    consolidated = selectors.consolidated_get(user=request.user, pk=pk)
+    decision = services.consolidated_plan_committee_decide(
+        actor=request.user,  # type: ignore[arg-type]
+        consolidated=consolidated,
+        acta_number=payload.acta_number,
+        date=payload.date,
+        attendees=payload.attendees,
+        decision=payload.decision,
+        comments=payload.comments,
+        expected_version=payload.version,
+    )
+    return CommitteeOut(
+        id=decision.pk,
+        acta_number=decision.acta_number,
+        date=decision.date,
+        decision=decision.decision,
+        round=decision.round,
+        consolidated=_consolidated_out(request, consolidated),
+    )
+
+
+@router.post(
+    "/planes-consolidados/{pk}/publicar",
+    response={200: ConsolidatedOut, **ERROR_RESPONSES},
+    url_name="planning_consolidated_publish",
+)
+def consolidated_publish(request: HttpRequest, pk: int, payload: VersionIn) -> Any:
+    """EDU-8, FP-6: publish the approved plan; every unit gets an e-mail."""
+    require_perm(request, "planning.publish")
+    consolidated = selectors.consolidated_get(user=request.user, pk=pk)
+    services.consolidated_plan_publish(
+        actor=request.user,  # type: ignore[arg-type]
+        consolidated=consolidated,
+        expected_version=payload.version,
+        base_url=request.build_absolute_uri("/")[:-1],
+    )
+    return _consolidated_out(request, consolidated)

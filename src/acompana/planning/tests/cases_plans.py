@@ -1,4 +1,378 @@
-"""Permission cases (ViewCase) and API cases (ApiCase) of planning's plans area."""
+"""Permission cases (ViewCase) and API cases (ApiCase) of planning's plans area.
 
-CASES: list = []
-API_CASES: list = []
+Objects are built in ``world.org`` and ``world.unit`` (the unit of the unit head and the
+professional), so a granted role gets through. ``build_world()`` gives a SAL organization;
+the consolidated plan exists only where planning consolidates, so those builders switch
+the organization to the EDU procedure (MI-GE-PR-16) first.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from acompana.api.tests.cases import ApiCase
+from acompana.core.documents import document_store
+from acompana.core.models import FiscalYear
+from acompana.core.tests.cases import ViewCase
+from acompana.planning.choices import ConsolidatedStatus, PlanStatus
+from acompana.planning.models import ConsolidatedPlan, Plan, PlanLine
+from acompana.planning.tests.factories import (
+    ConsolidatedPlanFactory,
+    PlanFactory,
+    PlanLineFactory,
+    fiscal_year,
+)
+
+# --- builders (also used by the tests of the plans area) ------------------------------------
+
+
+def use_procedure(world, code: str):
+    """Make the world's organization follow procedure ``code`` (SAL, FP, EDU, DNP)."""
+    world.org.procedure_code = code
+    world.org.save(update_fields=["procedure_code"])
+    return world
+
+
+def make_plan(world, *, status=PlanStatus.DRAFT, unit=None, lines=1, consolidated=None) -> Plan:
+    plan = PlanFactory(
+        organization=world.org,
+        unit=unit or world.unit,
+        created_by=world.admin,
+        status=status,
+        consolidated=consolidated,
+    )
+    for _ in range(lines):
+        PlanLineFactory(plan=plan, position=plan.lines.count() + 1)
+    return plan
+
+
+def complete_line(
+    world, plan: Plan, *, activity: str = "Visita de acompañamiento", **values
+) -> PlanLine:
+    """A line with every field the EDU-5 list asks for (the consistency checks pass on it)."""
+    from decimal import Decimal
+
+    from acompana.catalog.tests.factories import MechanismFactory, ServiceTypeFactory
+    from acompana.planning.tests.factories import NeedFactory
+    from acompana.registry.tests.factories import StakeholderFactory, municipality
+
+    defaults = {
+        "programme": "Calidad educativa para todos",
+        "objective": "Fortalecer la gestión académica",
+        "service_type": ServiceTypeFactory(organization=world.org),
+        "mechanism": MechanismFactory(organization=world.org),
+        "months": [3, 4],
+        "place": "Sede principal",
+        "municipality": municipality("41298"),
+        "responsible": world.users["professional"],
+        "responsible_team": "Equipo de calidad",
+        "budget": Decimal("1200000"),
+        "needs_travel": True,
+    }
+    defaults.update(values)
+    line = PlanLineFactory(
+        plan=plan, activity=activity, position=plan.lines.count() + 1, **defaults
+    )
+    stakeholder = StakeholderFactory(organization=world.org)
+    line.stakeholder_links.create(organization=world.org, stakeholder=stakeholder)
+    line.need_links.create(organization=world.org, need=NeedFactory(organization=world.org))
+    return line
+
+
+def make_line(world) -> PlanLine:
+    return make_plan(world).lines.get()
+
+
+def make_consolidated(
+    world,
+    *,
+    status=ConsolidatedStatus.DRAFT,
+    plan_status=PlanStatus.CONSOLIDATED,
+    code="EDU",
+    unit=None,
+) -> ConsolidatedPlan:
+    use_procedure(world, code)
+    consolidated = ConsolidatedPlanFactory(organization=world.org, status=status)
+    make_plan(world, status=plan_status, consolidated=consolidated, unit=unit)
+    return consolidated
+
+
+def make_document(world):
+    plan = make_plan(world)
+    return document_store(
+        actor=world.admin,
+        organization=world.org,
+        obj=plan,
+        kind="plan.pdf",
+        title="Plan de prueba",
+        content=b"%PDF-1.4 plan de prueba",
+        filename="plan.pdf",
+    )
+
+
+def _gatherable(world) -> ConsolidatedPlan:
+    consolidated = make_consolidated(world)
+    make_plan(world, status=PlanStatus.UNIT_APPROVED, unit=world.sibling_unit)
+    return consolidated
+
+
+def _year_with_approved_plan(world) -> FiscalYear:
+    use_procedure(world, "EDU")
+    if not Plan.objects.filter(organization=world.org, unit=world.unit).exists():
+        make_plan(world, status=PlanStatus.UNIT_APPROVED)
+    return fiscal_year(world.org)
+
+
+def _csv_file(world, obj):
+    return {"file": SimpleUploadedFile("plan.csv", b"Actividades / proyectos\nTaller\n")}
+
+
+def _committee_payload(world, obj):
+    return {
+        "acta_number": f"AC-{obj.pk}",
+        "date": datetime.date.today().isoformat(),
+        "attendees": "Secretaria de Educación\nLíder de Planeación",
+        "decision": "approved",
+        "comments": "",
+    }
+
+
+def _submitted(world):
+    return make_plan(world, status=PlanStatus.SUBMITTED)
+
+
+def _verified(world):
+    return make_consolidated(
+        world, status=ConsolidatedStatus.VERIFIED, plan_status=PlanStatus.VERIFIED
+    )
+
+
+def _approved(world):
+    return make_consolidated(
+        world,
+        status=ConsolidatedStatus.COMMITTEE_APPROVED,
+        plan_status=PlanStatus.COMMITTEE_APPROVED,
+    )
+
+
+def _line_kwargs(line):
+    return {"pk": line.pk}
+
+
+CASES = [
+    ViewCase("planning:plan_list"),
+    ViewCase("planning:plan_create"),
+    ViewCase(
+        "planning:plan_create",
+        method="post",
+        data=lambda w, o: {"unit": w.unit.pk, "fiscal_year": fiscal_year(w.org).pk},
+    ),
+    ViewCase("planning:plan_detail", obj=make_plan),
+    ViewCase("planning:plan_summary", obj=make_plan),
+    ViewCase("planning:plan_edit", obj=make_plan),
+    ViewCase(
+        "planning:plan_edit",
+        obj=make_plan,
+        method="post",
+        data=lambda w, o: {"title": "Plan renombrado", "version": o.version},
+    ),
+    ViewCase("planning:plan_line_create", obj=make_plan),
+    ViewCase(
+        "planning:plan_line_create",
+        obj=make_plan,
+        method="post",
+        data=lambda w, o: {"activity": "Visita de acompañamiento", "months": ["4"]},
+    ),
+    ViewCase("planning:plan_line_row", obj=make_line),
+    ViewCase("planning:plan_line_edit", obj=make_line),
+    ViewCase(
+        "planning:plan_line_edit",
+        obj=make_line,
+        method="post",
+        data=lambda w, o: {"activity": "Taller editado", "version": o.version},
+    ),
+    ViewCase("planning:plan_line_duplicate", obj=make_line, method="post"),
+    ViewCase(
+        "planning:plan_line_delete",
+        obj=make_line,
+        method="post",
+        data=lambda w, o: {"version": o.version},
+    ),
+    ViewCase(
+        "planning:plan_line_move",
+        obj=make_line,
+        method="post",
+        data=lambda w, o: {"direction": "up"},
+    ),
+    ViewCase("planning:plan_stakeholder_search", obj=make_plan),
+    ViewCase("planning:plan_need_search", obj=make_plan),
+    ViewCase("planning:plan_submit", obj=make_plan, method="post"),
+    ViewCase("planning:plan_approve", obj=_submitted, method="post"),
+    ViewCase("planning:plan_return", obj=_submitted),
+    ViewCase(
+        "planning:plan_return",
+        obj=_submitted,
+        method="post",
+        data=lambda w, o: {"comments": "Falta el municipio de las visitas.", "version": o.version},
+    ),
+    ViewCase("planning:plan_publish", obj=_submitted, method="post"),
+    ViewCase("planning:plan_pdf", obj=make_plan),
+    ViewCase("planning:plan_export", obj=make_plan),
+    ViewCase("planning:plan_import", obj=make_plan),
+    ViewCase("planning:plan_import", obj=make_plan, method="post", data=_csv_file),
+    ViewCase("planning:plan_import_preview", obj=make_plan),
+    ViewCase(
+        "planning:plan_import_confirm",
+        obj=make_plan,
+        method="post",
+        data=lambda w, o: {"mode": "append"},
+    ),
+    ViewCase("planning:plan_document_download", obj=make_document),
+    ViewCase("planning:consolidated_list"),
+    ViewCase("planning:consolidated_create"),
+    ViewCase(
+        "planning:consolidated_create",
+        method="post",
+        data=lambda w, o: {"fiscal_year": _year_with_approved_plan(w).pk},
+    ),
+    ViewCase("planning:consolidated_detail", obj=make_consolidated),
+    ViewCase("planning:consolidated_gather", obj=_gatherable, method="post"),
+    ViewCase("planning:consolidated_verify", obj=make_consolidated, method="post"),
+    ViewCase("planning:consolidated_return", obj=make_consolidated),
+    ViewCase(
+        "planning:consolidated_return",
+        obj=make_consolidated,
+        method="post",
+        data=lambda w, o: {
+            "comments": "Actividades duplicadas con otra dependencia.",
+            "plans": [p.pk for p in o.plans.all()],
+        },
+    ),
+    ViewCase("planning:consolidated_committee", obj=_verified),
+    ViewCase(
+        "planning:consolidated_committee", obj=_verified, method="post", data=_committee_payload
+    ),
+    ViewCase("planning:consolidated_publish", obj=_approved, method="post"),
+    ViewCase("planning:consolidated_pdf", obj=make_consolidated),
+    ViewCase("planning:consolidated_export", obj=make_consolidated),
+]
+
+API_CASES = [
+    ApiCase("planning_plan_list", perm="planning.view"),
+    ApiCase(
+        "planning_plan_create",
+        method="post",
+        perm="planning.edit_plan",
+        obj=lambda w: w.unit,
+        kwargs=lambda o: {},
+        payload=lambda w, o: {"unit_id": o.pk, "fiscal_year_id": fiscal_year(w.org).pk},
+    ),
+    ApiCase("planning_plan_detail", perm="planning.view", obj=make_plan),
+    ApiCase(
+        "planning_plan_update",
+        method="patch",
+        perm="planning.edit_plan",
+        obj=make_plan,
+        payload=lambda w, o: {"version": o.version, "title": "Plan renombrado"},
+    ),
+    ApiCase(
+        "planning_plan_submit",
+        method="post",
+        perm="planning.edit_plan",
+        obj=make_plan,
+        payload=lambda w, o: {},
+    ),
+    ApiCase(
+        "planning_plan_approve",
+        method="post",
+        perm="planning.review_plan",
+        obj=_submitted,
+        payload=lambda w, o: {"version": o.version},
+    ),
+    ApiCase(
+        "planning_plan_return",
+        method="post",
+        perm="planning.review_plan",
+        obj=_submitted,
+        payload=lambda w, o: {"comments": "Falta el objetivo."},
+    ),
+    ApiCase(
+        "planning_plan_publish",
+        method="post",
+        perm="planning.publish",
+        obj=_submitted,
+        payload=lambda w, o: {},
+    ),
+    ApiCase("planning_line_list", perm="planning.view", obj=make_plan),
+    ApiCase(
+        "planning_line_create",
+        method="post",
+        perm="planning.edit_plan",
+        obj=make_plan,
+        payload=lambda w, o: {"activity": "Mesa de trabajo", "months": [5, 6]},
+    ),
+    ApiCase("planning_line_detail", perm="planning.view", obj=make_line),
+    ApiCase(
+        "planning_line_update",
+        method="patch",
+        perm="planning.edit_plan",
+        obj=make_line,
+        payload=lambda w, o: {"version": o.version, "activity": "Taller editado"},
+    ),
+    ApiCase(
+        "planning_line_delete",
+        method="delete",
+        perm="planning.edit_plan",
+        obj=make_line,
+        query=lambda w, o: {"version": o.version},
+    ),
+    ApiCase("planning_consolidated_list", perm="planning.view"),
+    ApiCase(
+        "planning_consolidated_create",
+        method="post",
+        perm="planning.consolidate",
+        obj=_year_with_approved_plan,
+        kwargs=lambda o: {},
+        payload=lambda w, o: {"fiscal_year_id": o.pk},
+    ),
+    ApiCase("planning_consolidated_detail", perm="planning.view", obj=make_consolidated),
+    ApiCase(
+        "planning_consolidated_gather",
+        method="post",
+        perm="planning.consolidate",
+        obj=_gatherable,
+        payload=lambda w, o: {"version": o.version},
+    ),
+    ApiCase(
+        "planning_consolidated_verify",
+        method="post",
+        perm="planning.verify",
+        obj=make_consolidated,
+        payload=lambda w, o: {},
+        # 400 when the consistency checks find blocking findings in the built plan
+        expected_status=(200, 400),
+    ),
+    ApiCase(
+        "planning_consolidated_return",
+        method="post",
+        perm="planning.consolidate",
+        obj=make_consolidated,
+        payload=lambda w, o: {"comments": "Actividades duplicadas con otra dependencia."},
+    ),
+    ApiCase(
+        "planning_consolidated_committee",
+        method="post",
+        perm="planning.committee",
+        obj=_verified,
+        payload=_committee_payload,
+    ),
+    ApiCase(
+        "planning_consolidated_publish",
+        method="post",
+        perm="planning.publish",
+        obj=_approved,
+        payload=lambda w, o: {},
+    ),
+]

@@ -1,4 +1,303 @@
-"""Permission cases (ViewCase) and API cases (ApiCase) of planning's prioritisation area."""
+"""Permission cases (ViewCase) and API cases (ApiCase) of planning's prioritisation area
+(FP-1, DNP-1): indicators, values, models, ranking and priority lists."""
 
-CASES: list = []
-API_CASES: list = []
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from acompana.api.tests.cases import ApiCase
+from acompana.core.choices import JobStatus
+from acompana.core.models import Job
+from acompana.core.tests.cases import ViewCase
+from acompana.planning.choices import CriterionKind
+from acompana.planning.models import (
+    PrioritisationCriterion,
+    PrioritisationModel,
+    PriorityList,
+    PriorityListEntry,
+)
+from acompana.planning.prioritisation.tasks import IMPORT_JOB_KIND
+from acompana.planning.tests.factories import IndicatorFactory, fiscal_year
+from acompana.registry.models import Stakeholder
+from acompana.registry.tests.factories import StakeholderFactory
+
+VIEW, PRIORITISE, EXPORT = "planning.view", "planning.prioritise", "planning.export"
+
+
+def _indicator(world: Any) -> Any:
+    return IndicatorFactory(organization=world.org, code="FURAG-CASO", name="Índice del caso")
+
+
+def _model(world: Any) -> PrioritisationModel:
+    """A model of the current fiscal year with one criterion and one stakeholder to score."""
+    StakeholderFactory(organization=world.org, name="Alcaldía del caso")
+    model = PrioritisationModel.objects.create(
+        organization=world.org,
+        fiscal_year=fiscal_year(world.org),
+        name="Modelo del caso",
+        created_by=world.admin,
+    )
+    PrioritisationCriterion.objects.create(
+        organization=world.org,
+        model=model,
+        kind=CriterionKind.NEEDS_COUNT,
+        weight=Decimal("1"),
+        label="Necesidades",
+    )
+    return model
+
+
+def _priority_list(world: Any) -> PriorityList:
+    model = _model(world)
+    stakeholder = StakeholderFactory(organization=world.org, name="Gobernación del caso")
+    priority_list = PriorityList.objects.create(
+        organization=world.org,
+        model=model,
+        fiscal_year=model.fiscal_year,
+        name="Lista del caso",
+        criteria_snapshot=[{"key": "c0", "position": 0, "label": "Necesidades", "weight": "1"}],
+        saved_by=world.admin,
+    )
+    PriorityListEntry.objects.create(
+        organization=world.org,
+        priority_list=priority_list,
+        stakeholder=stakeholder,
+        rank=1,
+        score=Decimal("0"),
+        breakdown={"Necesidades": {"raw": 0, "normalised": 0, "weight": 1, "points": 0}},
+    )
+    return priority_list
+
+
+def _priority_list_with_pdf(world: Any) -> PriorityList:
+    from acompana.planning.prioritisation.services import priority_list_save
+
+    model = _model(world)
+    scored = Stakeholder.objects.filter(organization=world.org).values_list("pk", flat=True)
+    return priority_list_save(actor=world.admin, model=model, selected_ids=list(scored))
+
+
+def _job(world: Any) -> Job:
+    return Job.objects.create(
+        organization=world.org,
+        user=world.admin,
+        kind=IMPORT_JOB_KIND,
+        title="Importación del caso",
+        status=JobStatus.SUCCEEDED,
+        progress=100,
+    )
+
+
+def _indicator_data(world: Any, obj: Any) -> dict[str, Any]:
+    return {
+        "code": "PORS-CASO",
+        "name": "Indicador PORS del caso",
+        "source": "pors",
+        "higher_is_better": "on",
+        "is_active": "on",
+        "version": obj.version if obj is not None else 1,
+    }
+
+
+def _model_data(world: Any, obj: Any) -> dict[str, Any]:
+    return {
+        "name": "Modelo enviado por el caso",
+        "fiscal_year": fiscal_year(world.org).pk,
+        "description": "",
+        "version": obj.version if obj is not None else 1,
+        "criteria-TOTAL_FORMS": "1",
+        "criteria-INITIAL_FORMS": "0",
+        "criteria-MIN_NUM_FORMS": "0",
+        "criteria-MAX_NUM_FORMS": "20",
+        "criteria-0-kind": "court_actions",
+        "criteria-0-weight": "2",
+    }
+
+
+CASES = [
+    ViewCase("planning:prioritisation_model_list"),
+    ViewCase("planning:prioritisation_model_create"),
+    ViewCase("planning:prioritisation_model_create", method="post", data=_model_data),
+    ViewCase("planning:prioritisation_model_edit", obj=_model),
+    ViewCase("planning:prioritisation_model_edit", obj=_model, method="post", data=_model_data),
+    ViewCase("planning:prioritisation_ranking", obj=_model),
+    ViewCase("planning:prioritisation_ranking_export", obj=_model),
+    ViewCase(
+        "planning:priority_list_save",
+        obj=_model,
+        method="post",
+        data=lambda w, o: {"mode": "top", "top": "1", "filters": ""},
+    ),
+    ViewCase("planning:priority_list_list"),
+    ViewCase("planning:priority_list_detail", obj=_priority_list),
+    ViewCase("planning:priority_list_export", obj=_priority_list),
+    ViewCase("planning:priority_list_pdf", obj=_priority_list_with_pdf),
+    ViewCase("planning:indicator_list"),
+    ViewCase("planning:indicator_create"),
+    ViewCase("planning:indicator_create", method="post", data=_indicator_data),
+    ViewCase("planning:indicator_detail", obj=_indicator),
+    ViewCase("planning:indicator_edit", obj=_indicator),
+    ViewCase("planning:indicator_edit", obj=_indicator, method="post", data=_indicator_data),
+    ViewCase("planning:indicator_values_export"),
+    ViewCase("planning:indicator_values_import"),
+    ViewCase("planning:indicator_values_import", method="post", data=lambda w, o: {}),
+    # without a pending upload in the session both redirect to the upload page
+    ViewCase("planning:indicator_values_import_preview"),
+    ViewCase("planning:indicator_values_import_confirm", method="post"),
+    ViewCase("planning:indicator_values_import_job", obj=_job),
+    ViewCase("planning:indicator_values_template"),
+]
+
+
+# --- API -------------------------------------------------------------------------------------
+
+
+def _values_file(world: Any, obj: Any) -> dict[str, Any]:
+    indicator = IndicatorFactory(organization=world.org)
+    stakeholder = StakeholderFactory(organization=world.org)
+    content = (
+        "Código del indicador;Identificador del grupo de valor;Año;Valor\n"
+        f"{indicator.code};{stakeholder.nit};2025;67,5\n"
+    ).encode()
+    return {"file": SimpleUploadedFile("valores.csv", content, content_type="text/csv")}
+
+
+def _model_path(name: str) -> Any:
+    return lambda obj: reverse(f"api:{name}", kwargs={"model_id": obj.pk})
+
+
+API_CASES = [
+    ApiCase("planning_indicator_list", perm=VIEW),
+    ApiCase(
+        "planning_indicator_create",
+        "post",
+        perm=PRIORITISE,
+        payload=lambda w, o: {"code": "SGR-API", "name": "Priorización SGR", "source": "sgr"},
+    ),
+    ApiCase(
+        "planning_indicator_detail",
+        perm=VIEW,
+        obj=_indicator,
+        kwargs=lambda o: {"indicator_id": o.pk},
+    ),
+    ApiCase(
+        "planning_indicator_update",
+        "patch",
+        perm=PRIORITISE,
+        obj=_indicator,
+        kwargs=lambda o: {"indicator_id": o.pk},
+        payload=lambda w, o: {"version": o.version, "unit_label": "puntos"},
+    ),
+    ApiCase(
+        "planning_indicator_value_list",
+        perm=VIEW,
+        query=lambda w, o: {"year": 2025},
+    ),
+    ApiCase("planning_indicator_value_import", "post", perm=PRIORITISE, files=_values_file),
+    ApiCase("planning_prioritisation_model_list", perm=VIEW),
+    ApiCase(
+        "planning_prioritisation_model_detail",
+        perm=VIEW,
+        obj=_model,
+        path=_model_path("planning_prioritisation_model_detail"),
+    ),
+    ApiCase(
+        "planning_prioritisation_model_create",
+        "post",
+        perm=PRIORITISE,
+        payload=lambda w, o: {
+            "fiscal_year": fiscal_year(w.org).year,
+            "name": "Modelo creado por API",
+            "criteria": [{"kind": "needs_count", "weight": 2}],
+        },
+    ),
+    ApiCase(
+        "planning_prioritisation_model_update",
+        "patch",
+        perm=PRIORITISE,
+        obj=_model,
+        path=_model_path("planning_prioritisation_model_update"),
+        payload=lambda w, o: {"version": o.version, "description": "Escenario base"},
+    ),
+    ApiCase(
+        "planning_prioritisation_ranking",
+        perm=VIEW,
+        obj=_model,
+        path=_model_path("planning_prioritisation_ranking"),
+    ),
+    ApiCase("planning_priority_list_list", perm=VIEW),
+    ApiCase(
+        "planning_priority_list_detail",
+        perm=VIEW,
+        obj=_priority_list,
+        kwargs=lambda o: {"list_id": o.pk},
+    ),
+    ApiCase(
+        "planning_priority_list_save",
+        "post",
+        perm=PRIORITISE,
+        obj=_model,
+        path=_model_path("planning_priority_list_save"),
+        payload=lambda w, o: {"top": 1, "name": "Lista guardada por API"},
+    ),
+]
+
+
+# --- builders shared by the prioritisation tests ---------------------------------------------
+
+
+def make_stakeholders(organization: Any, count: int, **fields: Any) -> list[Stakeholder]:
+    """``count`` active stakeholders in one INSERT (NITs with valid check digits)."""
+    from acompana.core.validators import nit_with_check_digit
+    from acompana.registry.tests.factories import municipality
+    from acompana.registry.validators import normalize_search
+
+    place = fields.pop("municipality", None) or municipality("41298")
+    start = Stakeholder.objects.count() + 700_000_000
+    objs = []
+    for n in range(count):
+        name = fields.get("name") or f"Grupo de valor {start + n}"
+        objs.append(
+            Stakeholder(
+                organization=organization,
+                kind=fields.get("kind", "territorial_entity"),
+                name=name,
+                search_name=normalize_search(name),
+                nit=nit_with_check_digit(str(start + n)),
+                municipality=place,
+                department=place.department,
+                **{k: v for k, v in fields.items() if k not in ("kind", "name")},
+            )
+        )
+    return Stakeholder.objects.bulk_create(objs)
+
+
+def make_model(
+    organization: Any,
+    user: Any,
+    criteria: list[dict[str, Any]],
+    *,
+    kinds: list[str] | None = None,
+    year: int | None = None,
+    name: str = "Modelo de prueba",
+) -> PrioritisationModel:
+    """A model written directly (no validation): ``criteria`` are field dicts."""
+    model = PrioritisationModel.objects.create(
+        organization=organization,
+        fiscal_year=fiscal_year(organization, year),
+        name=name,
+        stakeholder_kinds=kinds or [],
+        created_by=user,
+    )
+    for position, fields in enumerate(criteria):
+        PrioritisationCriterion.objects.create(
+            organization=organization,
+            model=model,
+            position=position,
+            **{"weight": Decimal("1"), **fields},
+        )
+    return model

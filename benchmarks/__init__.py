@@ -1,0 +1,1 @@
+"""Benchmarks of Acompaña (``make bench``). Not part of the test suite."""
