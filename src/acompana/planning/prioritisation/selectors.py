@@ -15,9 +15,11 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from acompana.core.models import Document, FiscalYear
@@ -173,9 +175,12 @@ def default_direction(kind: str, indicator: Indicator | None) -> bool:
 
 
 def default_label(kind: str, indicator: Indicator | None, indicator_year: int | None) -> str:
+    """The stored label of a criterion. It is data (shown in saved lists and exports), so it
+    is written in the product's language whatever language the request uses."""
     if kind == CriterionKind.INDICATOR and indicator is not None:
         return f"{indicator.code} ({indicator_year})" if indicator_year else indicator.code
-    return KIND_LABELS.get(kind, kind)
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(KIND_LABELS.get(kind, kind))
 
 
 @dataclass(frozen=True)
