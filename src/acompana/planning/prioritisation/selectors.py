@@ -158,7 +158,7 @@ def model_criteria(*, model: PrioritisationModel) -> list[PrioritisationCriterio
 # --- the ranking -----------------------------------------------------------------------------
 
 
-KIND_LABELS: dict[str, str] = {str(k): str(v) for k, v in CriterionKind.choices}
+KIND_LABELS: dict[str, Any] = dict(CriterionKind.choices)
 STAKEHOLDER_KIND_LABELS: dict[str, Any] = dict(StakeholderKind.choices)
 SOURCE_LABELS: dict[str, Any] = dict(IndicatorSource.choices)
 
@@ -201,7 +201,7 @@ class CriterionSpec:
 
     @property
     def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind)
+        return str(KIND_LABELS.get(self.kind, self.kind))
 
     @property
     def direction_label(self) -> str:

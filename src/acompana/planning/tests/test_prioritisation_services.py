@@ -131,7 +131,7 @@ def test_model_create_with_default_directions_and_labels(world):
     assert [c.label for c in criteria] == [
         "FURAG (2025)",
         "PND-BRECHA (2025)",
-        "Number of court actions",
+        "Número de acciones judiciales",
         "Atención 2025",
     ]
     assert criteria[0].weight == Decimal("2.50")
