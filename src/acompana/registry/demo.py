@@ -112,7 +112,7 @@ class _Loader:
 
 
 def _slug(text: str) -> str:
-    from acompana.registry.validators import strip_accents
+    from acompana.core.tabular import strip_accents
 
     return "".join(c for c in strip_accents(text) if c.isalnum())
 

@@ -12,19 +12,21 @@ columns typed as numbers in Excel (which drops leading zeros) are padded back.
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-import zipfile
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from acompana.core.models import Organization
+from acompana.core.tabular import (
+    Column,
+    ImportPreview,
+    PreviewRow,
+    RawRow,
+    header_key,
+    read_rows,
+)
 from acompana.core.validators import nit_with_check_digit
 from acompana.registry.choices import HealthSubtype, StakeholderKind
 from acompana.registry.models import Stakeholder
@@ -34,25 +36,12 @@ from acompana.registry.validation import (
     clean_stakeholder,
     identifier_keys,
 )
-from acompana.registry.validators import normalize_search, strip_accents
+from acompana.registry.validators import normalize_search
 
 MAX_ROWS = 20_000
 MAX_BYTES = 15 * 1024 * 1024
 #: files with more rows than this are imported by a background job (``tasks.py``)
 SYNC_MAX_ROWS = 1_000
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str  # input key of ``validation.clean_stakeholder``
-    #: Spanish header of the template. A data contract, so not translated: a file made with
-    #: the template imports whatever the user's language.
-    header: str
-    required: bool = False
-    #: zero-padded width when Excel stored the code as a number
-    pad: int | None = None
-    help: Any = ""
-    example: str = ""
 
 
 COLUMNS = [
@@ -158,11 +147,6 @@ _KIND_WORDS = {
 }
 
 
-def header_key(text: str) -> str:
-    """``"Código DANE establecimiento"`` → ``"codigo_dane_establecimiento"``."""
-    return re.sub(r"[^a-z0-9]+", "_", strip_accents(text or "")).strip("_")
-
-
 def kind_from_text(text: str) -> tuple[str, str] | None:
     key = header_key(text)
     if key in StakeholderKind.values:
@@ -173,162 +157,7 @@ def kind_from_text(text: str) -> tuple[str, str] | None:
     return _KIND_WORDS.get(key)
 
 
-def _column_index() -> dict[str, Column]:
-    """Header key → column, for the Spanish headers and the English input keys."""
-    index: dict[str, Column] = {}
-    for column in COLUMNS:
-        index[header_key(column.header)] = column
-        index[column.key] = column
-    return index
-
-
-@dataclass
-class PreviewRow:
-    number: int  # row number as the user sees it (the header is row 1)
-    raw: dict[str, str]
-    values: dict[str, Any] | None = None
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-@dataclass
-class ImportPreview:
-    filename: str
-    rows: list[PreviewRow] = field(default_factory=list)
-    file_errors: list[str] = field(default_factory=list)
-    columns: list[Column] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.file_errors and bool(self.rows) and not self.bad_rows
-
-    @property
-    def bad_rows(self) -> list[PreviewRow]:
-        return [row for row in self.rows if row.errors]
-
-    @property
-    def row_errors(self) -> list[tuple[int, list[str]]]:
-        return [(row.number, row.errors) for row in self.rows if row.errors]
-
-
-class FileProblem(Exception):
-    """The file as a whole cannot be read (encoding, format, columns, size)."""
-
-
-# --- reading ---------------------------------------------------------------------------------
-
-
-def decode_text(content: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252; or a clear error."""
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return content.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
-    elif b"\x00" not in content[:4096]:
-        try:
-            return content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            pass
-        try:
-            # Excel "CSV" on Spanish Windows writes Windows-1252 (a superset of Latin-1 for
-            # the accents and ñ); its five unassigned bytes make binary files fail here.
-            return content.decode("cp1252")
-        except UnicodeDecodeError:
-            pass
-    raise FileProblem(
-        _(
-            "The file could not be read as text: it is not UTF-8, UTF-16 or Windows-1252 "
-            "(Latin-1), or it is not a CSV file. Save it from the spreadsheet as "
-            "«CSV UTF-8» or as Excel (.xlsx)."
-        )
-    )
-
-
-def _csv_rows(content: bytes) -> Iterator[list[str]]:
-    text = decode_text(content)
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t|", key=first_line.count)
-    yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise FileProblem(
-            _("The file is not a valid Excel (.xlsx) workbook; it may be damaged.")
-        ) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
-            yield [_cell_text(v) for v in row]
-    finally:
-        workbook.close()
-
-
-def read_table(content: bytes, filename: str) -> Iterator[list[str]]:
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        return _xlsx_rows(content)
-    if name.endswith(".csv") or name.endswith(".txt"):
-        return _csv_rows(content)
-    if name.endswith(".xls"):
-        raise FileProblem(
-            _("Old Excel files (.xls) are not supported: save it as .xlsx or as CSV UTF-8.")
-        )
-    raise FileProblem(_("Upload a CSV or Excel (.xlsx) file."))
-
-
 # --- validating ------------------------------------------------------------------------------
-
-
-def _map_headers(header: list[str]) -> tuple[list[Column | None], list[str]]:
-    index = _column_index()
-    mapped: list[Column | None] = []
-    problems: list[str] = []
-    seen: set[str] = set()
-    for text in header:
-        key = header_key(text)
-        if not key:
-            mapped.append(None)
-            continue
-        if key in IGNORED_HEADERS:
-            mapped.append(None)
-            continue
-        column = index.get(key)
-        if column is None:
-            problems.append(_("Unknown column «%(header)s».") % {"header": text.strip()})
-            mapped.append(None)
-            continue
-        if column.key in seen:
-            problems.append(_("The column «%(header)s» appears twice.") % {"header": text.strip()})
-        seen.add(column.key)
-        mapped.append(column)
-    for column in COLUMNS:
-        if column.required and column.key not in seen:
-            problems.append(
-                _("The required column «%(header)s» is missing.") % {"header": column.header}
-            )
-    if problems:
-        expected = ", ".join(str(c.header) for c in COLUMNS)
-        problems.append(_("The expected columns are: %(columns)s.") % {"columns": expected})
-    return mapped, problems
 
 
 def _padded(column: Column, value: str) -> str:
@@ -349,58 +178,21 @@ def parse_stakeholder_file(
     progress: Callable[[int], None] | None = None,
 ) -> ImportPreview:
     """Read and validate a whole file. Never writes; see ``ImportPreview``."""
-    preview = ImportPreview(filename=filename, columns=COLUMNS)
-    if not content:
-        preview.file_errors.append(_("The file is empty."))
+    raw_rows, file_errors = read_rows(
+        content,
+        filename,
+        columns=COLUMNS,
+        ignored=IGNORED_HEADERS,
+        max_bytes=MAX_BYTES,
+        max_rows=MAX_ROWS,
+    )
+    preview = ImportPreview(filename=filename, columns=COLUMNS, file_errors=file_errors)
+    if file_errors:
         return preview
-    if len(content) > MAX_BYTES:
-        preview.file_errors.append(
-            _("The file is larger than %(mb)s MB; split it in several files.")
-            % {"mb": MAX_BYTES // (1024 * 1024)}
+    for row in raw_rows:
+        row.cells.update(
+            (c.key, _padded(c, row.cells[c.key])) for c in COLUMNS if c.key in row.cells
         )
-        return preview
-    try:
-        table = read_table(content, filename)
-        header = next(table, None)
-        while header is not None and not any(cell.strip() for cell in header):
-            header = next(table, None)
-        if header is None:
-            preview.file_errors.append(_("The file is empty."))
-            return preview
-        columns, problems = _map_headers(header)
-        if problems:
-            preview.file_errors.extend(problems)
-            return preview
-        raw_rows: list[tuple[int, dict[str, str], list[str]]] = []
-        for offset, cells in enumerate(table, start=2):
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(raw_rows) >= MAX_ROWS:
-                preview.file_errors.append(
-                    _("The file has more than %(max)s rows; split it in several files.")
-                    % {"max": f"{MAX_ROWS:,}".replace(",", ".")}
-                )
-                return preview
-            raw: dict[str, str] = {}
-            row_problems: list[str] = []
-            extra = [c for c in cells[len(columns) :] if c.strip()]
-            if extra:
-                row_problems.append(_("The row has more cells than the header has columns."))
-            for column, cell in zip(columns, cells, strict=False):
-                if column is not None:
-                    raw[column.key] = _padded(column, cell.strip())
-            raw_rows.append((offset, raw, row_problems))
-    except FileProblem as exc:
-        preview.file_errors.append(str(exc))
-        return preview
-    except (csv.Error, UnicodeError) as exc:
-        preview.file_errors.append(
-            _("The file could not be read as CSV: %(error)s") % {"error": exc}
-        )
-        return preview
-    if not raw_rows:
-        preview.file_errors.append(_("The file has a header but no rows to import."))
-        return preview
     if progress:
         progress(10)
     _validate_rows(preview, organization, raw_rows, progress)
@@ -410,7 +202,7 @@ def parse_stakeholder_file(
 def _validate_rows(
     preview: ImportPreview,
     organization: Organization,
-    raw_rows: list[tuple[int, dict[str, str], list[str]]],
+    raw_rows: list[RawRow],
     progress: Callable[[int], None] | None,
 ) -> None:
     geography = Geography(preload=True)

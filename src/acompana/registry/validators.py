@@ -17,20 +17,14 @@ Codes that must exist in DIVIPOLA or be unique are checked by ``services`` on to
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from acompana.core.tabular import strip_accents
 from acompana.registry.choices import DocumentType
 
 _DIGITS = re.compile(r"\d+")
-
-
-def strip_accents(value: str) -> str:
-    """Lower-case text without accents, for accent-insensitive search and header matching."""
-    decomposed = unicodedata.normalize("NFKD", value)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
 def normalize_search(value: str) -> str:

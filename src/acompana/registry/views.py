@@ -6,15 +6,11 @@ or, for htmx requests, only the results partial (live search).
 
 from __future__ import annotations
 
-import secrets
 from pathlib import PurePath
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -25,6 +21,14 @@ from acompana.core.access import permission_view
 from acompana.core.choices import JobStatus
 from acompana.core.models import Job
 from acompana.core.permissions import has_perm
+from acompana.core.tabular import (
+    forget_upload,
+    no_pending_upload,
+    pending_upload,
+    preview_context,
+    read_upload,
+    stash_upload,
+)
 from acompana.core.views.utils import apply_service_errors, paginate, querystring_without_page
 from acompana.registry import exports, selectors, services
 from acompana.registry.choices import ConsentPurpose
@@ -52,7 +56,6 @@ IMPORT = "registry.import"
 EXPORT = "registry.export"
 
 IMPORT_SESSION_KEY = "registry_imports"
-PREVIEW_PAGE_SIZE = 200
 
 
 def _organization(request: HttpRequest) -> Any:
@@ -248,47 +251,22 @@ def stakeholder_export(request: HttpRequest) -> Any:
 
 def _pending_import(request: HttpRequest) -> dict[str, Any] | None:
     """The upload waiting for confirmation in this session (one at a time), if any."""
-    entry = request.session.get(IMPORT_SESSION_KEY)
-    if not entry or entry.get("organization") != _organization(request).pk:
-        return None
-    if not default_storage.exists(entry["path"]):
-        request.session.pop(IMPORT_SESSION_KEY, None)
-        return None
-    return dict(entry)
-
-
-def _forget_import(request: HttpRequest, *, delete_file: bool = True) -> None:
-    entry = request.session.pop(IMPORT_SESSION_KEY, None)
-    if entry and delete_file and default_storage.exists(entry["path"]):
-        default_storage.delete(entry["path"])
-
-
-def _no_pending_import(request: HttpRequest) -> HttpResponse:
-    messages.info(request, _("There is no file waiting to be imported. Upload it again."))
-    return redirect("registry:import_upload")
+    return pending_upload(request, IMPORT_SESSION_KEY, organization=_organization(request).pk)
 
 
 @permission_view(IMPORT)
 def import_upload(request: HttpRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        _forget_import(request)  # an abandoned earlier upload's file is removed here
-        # the file waits in storage under a random name; the session only keeps its path
-        token = secrets.token_urlsafe(24)
-        suffix = PurePath(upload.name).suffix.lower()
         organization = _organization(request)
-        path = default_storage.save(
-            f"registro/importaciones/{organization.pk}/{token}{suffix}",
-            ContentFile(upload.read()),
+        stash_upload(
+            request,
+            IMPORT_SESSION_KEY,
+            form.cleaned_data["file"],
+            folder=f"registro/importaciones/{organization.pk}",
+            organization=organization.pk,
+            rows=0,
         )
-        request.session[IMPORT_SESSION_KEY] = {
-            "token": token,
-            "path": path,
-            "filename": PurePath(upload.name).name[:200],
-            "organization": organization.pk,
-            "rows": 0,
-        }
         return redirect("registry:import_preview")
     return render(
         request,
@@ -301,27 +279,16 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 def import_preview(request: HttpRequest) -> HttpResponse:
     entry = _pending_import(request)
     if entry is None:
-        return _no_pending_import(request)
-    with default_storage.open(entry["path"], "rb") as handle:
-        content = handle.read()
+        return no_pending_upload(request, "registry:import_upload")
     preview = parse_stakeholder_file(
-        organization=_organization(request), content=content, filename=entry["filename"]
+        organization=_organization(request), content=read_upload(entry), filename=entry["filename"]
     )
     request.session[IMPORT_SESSION_KEY] = {**entry, "rows": len(preview.rows)}
-    rows_page = Paginator(preview.rows, PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
-    keys = [column.key for column in preview.columns]
-    table = [(row, [row.raw.get(key, "") for key in keys]) for row in rows_page.object_list]
     return render(
         request,
         "registry/import_preview.html",
         {
-            "preview": preview,
-            "bad_rows": preview.bad_rows[:500],
-            "bad_count": len(preview.bad_rows),
-            "good_count": len(preview.rows) - len(preview.bad_rows),
-            "page": rows_page,
-            "table": table,
-            "columns": preview.columns,
+            **preview_context(request, preview, upload_url=reverse("registry:import_upload")),
             "background": len(preview.rows) > SYNC_MAX_ROWS,
         },
     )
@@ -332,7 +299,7 @@ def import_preview(request: HttpRequest) -> HttpResponse:
 def import_confirm(request: HttpRequest) -> HttpResponse:
     entry = _pending_import(request)
     if entry is None:
-        return _no_pending_import(request)
+        return no_pending_upload(request, "registry:import_upload")
     organization = _organization(request)
     if entry.get("rows", 0) > SYNC_MAX_ROWS:
         job = Job.objects.create(
@@ -342,22 +309,20 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
             title=_("Import of %(file)s") % {"file": entry["filename"]},
             params={"path": entry["path"], "filename": entry["filename"]},
         )
-        _forget_import(request, delete_file=False)  # the job owns the file now
+        forget_upload(request, IMPORT_SESSION_KEY, delete_file=False)  # the job owns the file now
         stakeholders_import_task.delay(job.pk)
         return redirect("registry:import_job", pk=job.pk)
-    with default_storage.open(entry["path"], "rb") as handle:
-        content = handle.read()
     try:
         result = services.stakeholders_import(
             actor=request.user,  # type: ignore[arg-type]
             organization=organization,
-            content=content,
+            content=read_upload(entry),
             filename=entry["filename"],
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("registry:import_preview")
-    _forget_import(request)
+    forget_upload(request, IMPORT_SESSION_KEY)
     messages.success(
         request,
         _("%(count)s stakeholders imported from %(file)s.")

@@ -1,7 +1,7 @@
 """Reading a CSV or Excel (.xlsx) file of needs into a row-by-row preview (SAL-1, EDU-1).
 
 The file reading (encodings, delimiters, Excel cells, header matching without accents or
-case) is the registry's (``registry.imports``); this module only knows the needs' columns
+case, limits) is the shared one of ``core.tabular``; this module only knows the needs' columns
 and checks each row against the organization: origin, source and priority words, the topic
 (code or name), the responsible unit (code or name), the vigencia, and the grupos de valor
 named by their identifiers (NIT with or without check digit, DANE code of the territorial
@@ -12,7 +12,6 @@ A file with any bad row imports nothing (``services.needs_import``).
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,15 +21,8 @@ from django.utils.translation import gettext_lazy
 
 from acompana.catalog.models import Topic
 from acompana.core.models import FiscalYear, Organization, Unit
+from acompana.core.tabular import Column, ImportPreview, PreviewRow, header_key, read_rows
 from acompana.planning.choices import NeedOrigin, NeedSource, Priority
-from acompana.registry.imports import (
-    Column,
-    FileProblem,
-    ImportPreview,
-    PreviewRow,
-    header_key,
-    read_table,
-)
 from acompana.registry.models import Stakeholder
 from acompana.registry.validators import only_digits
 
@@ -114,6 +106,14 @@ EXPORT_ONLY_HEADERS = (
 )
 IGNORED_HEADERS = {header_key(h) for h in EXPORT_ONLY_HEADERS}
 
+#: other headers accepted for some columns (``header_key`` form → column key)
+ALIASES = {
+    "grupos_de_valor": "stakeholders",
+    "identificadores": "stakeholders",
+    "tematica": "topic",
+    "origen": "origin",
+}
+
 #: words accepted in the «Tipo de origen», «Fuente» and «Prioridad» columns (header_key form)
 ORIGIN_WORDS = {
     "oferta": NeedOrigin.OFFER,
@@ -169,51 +169,6 @@ def _choice(text: str, words: dict[str, Any], choices: Iterable[tuple[Any, Any]]
         if key in (value, header_key(str(label))):
             return value
     return None
-
-
-def _column_index() -> dict[str, Column]:
-    index: dict[str, Column] = {}
-    for column in COLUMNS:
-        index[header_key(column.header)] = column
-        index[column.key] = column
-    index["grupos_de_valor"] = index["stakeholders"]
-    index["identificadores"] = index["stakeholders"]
-    index["tematica"] = index["topic"]
-    index["origen"] = index["origin"]
-    return index
-
-
-def _map_headers(header: list[str]) -> tuple[list[Column | None], list[str]]:
-    index = _column_index()
-    mapped: list[Column | None] = []
-    problems: list[str] = []
-    seen: set[str] = set()
-    for text in header:
-        key = header_key(text)
-        if not key:
-            mapped.append(None)
-            continue
-        if key in IGNORED_HEADERS:
-            mapped.append(None)
-            continue
-        column = index.get(key)
-        if column is None:
-            problems.append(_("Unknown column «%(header)s».") % {"header": text.strip()})
-            mapped.append(None)
-            continue
-        if column.key in seen:
-            problems.append(_("The column «%(header)s» appears twice.") % {"header": text.strip()})
-        seen.add(column.key)
-        mapped.append(column)
-    for column in COLUMNS:
-        if column.required and column.key not in seen:
-            problems.append(
-                _("The required column «%(header)s» is missing.") % {"header": column.header}
-            )
-    if problems:
-        expected = ", ".join(c.header for c in COLUMNS)
-        problems.append(_("The expected columns are: %(columns)s.") % {"columns": expected})
-    return mapped, problems
 
 
 # --- look-ups of the organization (a few queries for the whole file) -------------------------
@@ -311,57 +266,17 @@ def parse_need_file(
     ``allowed_unit_ids``: the units the importing user may write (None: any); a row for
     another unit, or without a unit, is then an error.
     """
-    preview = ImportPreview(filename=filename, columns=COLUMNS)
-    if not content:
-        preview.file_errors.append(_("The file is empty."))
-        return preview
-    if len(content) > MAX_BYTES:
-        preview.file_errors.append(
-            _("The file is larger than %(mb)s MB; split it in several files.")
-            % {"mb": MAX_BYTES // (1024 * 1024)}
-        )
-        return preview
-    raw_rows: list[tuple[int, dict[str, str], list[str]]] = []
-    try:
-        table = read_table(content, filename)
-        header = next(table, None)
-        while header is not None and not any(cell.strip() for cell in header):
-            header = next(table, None)
-        if header is None:
-            preview.file_errors.append(_("The file is empty."))
-            return preview
-        columns, problems = _map_headers(header)
-        if problems:
-            preview.file_errors.extend(problems)
-            return preview
-        for number, cells in enumerate(table, start=2):
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(raw_rows) >= MAX_ROWS:
-                preview.file_errors.append(
-                    _("The file has more than %(max)s rows; split it in several files.")
-                    % {"max": f"{MAX_ROWS:,}".replace(",", ".")}
-                )
-                return preview
-            row_problems: list[str] = []
-            if any(c.strip() for c in cells[len(columns) :]):
-                row_problems.append(_("The row has more cells than the header has columns."))
-            raw = {
-                column.key: cell.strip()
-                for column, cell in zip(columns, cells, strict=False)
-                if column is not None
-            }
-            raw_rows.append((number, raw, row_problems))
-    except FileProblem as exc:
-        preview.file_errors.append(str(exc))
-        return preview
-    except (csv.Error, UnicodeError) as exc:
-        preview.file_errors.append(
-            _("The file could not be read as CSV: %(error)s") % {"error": exc}
-        )
-        return preview
-    if not raw_rows:
-        preview.file_errors.append(_("The file has a header but no rows to import."))
+    raw_rows, file_errors = read_rows(
+        content,
+        filename,
+        columns=COLUMNS,
+        aliases=ALIASES,
+        ignored=IGNORED_HEADERS,
+        max_bytes=MAX_BYTES,
+        max_rows=MAX_ROWS,
+    )
+    preview = ImportPreview(filename=filename, columns=COLUMNS, file_errors=file_errors)
+    if file_errors:
         return preview
     lookups = Lookups.load(organization, allowed_unit_ids)
     for number, raw, problems in raw_rows:

@@ -8,15 +8,11 @@ of ``filters.py``, shared with the API and the export.
 
 from __future__ import annotations
 
-import secrets
 from pathlib import PurePath
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,6 +22,14 @@ from django.views.decorators.http import require_POST
 from acompana.core.access import permission_view
 from acompana.core.permissions import has_perm
 from acompana.core.procedures.trail import procedure_trail
+from acompana.core.tabular import (
+    forget_upload,
+    no_pending_upload,
+    pending_upload,
+    preview_context,
+    read_upload,
+    stash_upload,
+)
 from acompana.core.views.utils import apply_service_errors, paginate, querystring_without_page
 from acompana.planning.choices import NeedStatus
 from acompana.planning.needs import exports, selectors, services
@@ -40,7 +44,6 @@ IMPORT = "planning.import"
 EXPORT = "planning.export"
 
 IMPORT_SESSION_KEY = "planning_need_imports"
-PREVIEW_PAGE_SIZE = 200
 
 
 def _organization(request: HttpRequest) -> Any:
@@ -302,24 +305,7 @@ def need_export(request: HttpRequest) -> Any:
 
 def _pending_import(request: HttpRequest) -> dict[str, Any] | None:
     """The upload waiting for confirmation in this session (one at a time), if any."""
-    entry = request.session.get(IMPORT_SESSION_KEY)
-    if not entry or entry.get("organization") != _organization(request).pk:
-        return None
-    if not default_storage.exists(entry["path"]):
-        request.session.pop(IMPORT_SESSION_KEY, None)
-        return None
-    return dict(entry)
-
-
-def _forget_import(request: HttpRequest) -> None:
-    entry = request.session.pop(IMPORT_SESSION_KEY, None)
-    if entry and default_storage.exists(entry["path"]):
-        default_storage.delete(entry["path"])
-
-
-def _read_pending(entry: dict[str, Any]) -> bytes:
-    with default_storage.open(entry["path"], "rb") as handle:
-        return bytes(handle.read())
+    return pending_upload(request, IMPORT_SESSION_KEY, organization=_organization(request).pk)
 
 
 @permission_view(IMPORT)
@@ -334,19 +320,14 @@ def need_import(request: HttpRequest) -> HttpResponse:
                 % {"mb": MAX_BYTES // (1024 * 1024)},
             )
         else:
-            _forget_import(request)  # an abandoned earlier upload is removed here
             organization = _organization(request)
-            token = secrets.token_urlsafe(24)
-            suffix = PurePath(upload.name).suffix.lower()
-            path = default_storage.save(
-                f"planificacion/importaciones/{organization.pk}/{token}{suffix}",
-                ContentFile(upload.read()),
+            stash_upload(
+                request,
+                IMPORT_SESSION_KEY,
+                upload,
+                folder=f"planificacion/importaciones/{organization.pk}",
+                organization=organization.pk,
             )
-            request.session[IMPORT_SESSION_KEY] = {
-                "path": path,
-                "filename": PurePath(upload.name).name[:200],
-                "organization": organization.pk,
-            }
             return redirect("planning:need_import_preview")
     return render(request, "planning/needs/import_upload.html", {"form": form})
 
@@ -355,29 +336,17 @@ def need_import(request: HttpRequest) -> HttpResponse:
 def need_import_preview(request: HttpRequest) -> HttpResponse:
     entry = _pending_import(request)
     if entry is None:
-        messages.info(request, _("There is no file waiting to be imported. Upload it again."))
-        return redirect("planning:need_import")
+        return no_pending_upload(request, "planning:need_import")
     preview = parse_need_file(
         organization=_organization(request),
-        content=_read_pending(entry),
+        content=read_upload(entry),
         filename=entry["filename"],
         allowed_unit_ids=selectors.allowed_unit_ids(user=request.user),
     )
-    rows_page = Paginator(preview.rows, PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
-    keys = [column.key for column in preview.columns]
-    table = [(row, [row.raw.get(key, "") for key in keys]) for row in rows_page.object_list]
     return render(
         request,
         "planning/needs/import_preview.html",
-        {
-            "preview": preview,
-            "bad_rows": preview.bad_rows[:500],
-            "bad_count": len(preview.bad_rows),
-            "good_count": len(preview.rows) - len(preview.bad_rows),
-            "page": rows_page,
-            "table": table,
-            "columns": preview.columns,
-        },
+        preview_context(request, preview, upload_url=reverse("planning:need_import")),
     )
 
 
@@ -386,19 +355,18 @@ def need_import_preview(request: HttpRequest) -> HttpResponse:
 def need_import_confirm(request: HttpRequest) -> HttpResponse:
     entry = _pending_import(request)
     if entry is None:
-        messages.info(request, _("There is no file waiting to be imported. Upload it again."))
-        return redirect("planning:need_import")
+        return no_pending_upload(request, "planning:need_import")
     try:
         result = services.needs_import(
             actor=request.user,  # type: ignore[arg-type]
             organization=_organization(request),
-            content=_read_pending(entry),
+            content=read_upload(entry),
             filename=entry["filename"],
         )
     except ImportRejected as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("planning:need_import_preview")
-    _forget_import(request)
+    forget_upload(request, IMPORT_SESSION_KEY)
     messages.success(
         request,
         _("%(count)s needs imported from %(file)s.")

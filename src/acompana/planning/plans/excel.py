@@ -29,7 +29,6 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import reduce
 from operator import or_
@@ -43,6 +42,14 @@ from acompana.catalog.models import Mechanism, Modality, Service, ServiceType, T
 from acompana.core.documents import DocumentHeader, header_for
 from acompana.core.models import Organization, User
 from acompana.core.procedures import get_profile
+from acompana.core.tabular import (
+    Column,
+    FileProblem,
+    ImportPreview,
+    PreviewRow,
+    header_key,
+    read_table,
+)
 from acompana.planning.models import Need, Plan, PlanLine
 from acompana.planning.plans.validation import (
     LineContext,
@@ -57,7 +64,6 @@ from acompana.planning.plans.validation import (
 )
 from acompana.registry.choices import StakeholderKind
 from acompana.registry.exports import FORMULA_PREFIXES, escape_cell
-from acompana.registry.imports import FileProblem, header_key, read_table
 from acompana.registry.models import Municipality, Stakeholder
 from acompana.registry.validators import normalize_search
 
@@ -384,36 +390,12 @@ def export_workbook(
 # --- import ----------------------------------------------------------------------------------
 
 
-@dataclass
-class ImportRow:
-    number: int  # row number as the user sees it in the sheet
-    raw: dict[str, str]
-    data: LineInput | None = None
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-@dataclass
-class PlanImportPreview:
-    filename: str
-    columns: list[tuple[str, str]] = field(default_factory=list)
-    rows: list[ImportRow] = field(default_factory=list)
-    file_errors: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.file_errors and bool(self.rows) and not self.bad_rows
-
-    @property
-    def bad_rows(self) -> list[ImportRow]:
-        return [row for row in self.rows if row.errors]
+class PlanImportPreview(ImportPreview):
+    """The shared preview; the ``values`` of a good row are its ``LineInput``."""
 
     @property
     def lines(self) -> list[LineInput]:
-        return [row.data for row in self.rows if row.data is not None]
+        return [row.values for row in self.rows if row.values is not None]
 
     def as_error(self, limit: int = 50) -> ValidationError:
         """The problems as a ``ValidationError`` (file errors, then ``row_N`` messages)."""
@@ -740,7 +722,7 @@ def parse_plan_file(*, plan: Plan, content: bytes, filename: str) -> PlanImportP
     # errors name the columns as the file names them (else as the organization's format)
     labels = dict(layout_for(plan.organization))
     labels.update({key: text for key, text in zip(keys, texts, strict=False) if key})
-    preview.columns = [(key, labels.get(key, key)) for key in keys if key in IMPORTED]
+    preview.columns = [Column(key, labels.get(key, key)) for key in keys if key and key in IMPORTED]
     raw_rows: list[tuple[int, dict[str, str], list[str]]] = []
     for number, cells in rows:
         raw: dict[str, str] = {}
@@ -754,12 +736,12 @@ def parse_plan_file(*, plan: Plan, content: bytes, filename: str) -> PlanImportP
     refs = _References(plan, [raw for _n, raw, _p in raw_rows])
     context = LineContext(plan)
     for number, raw, problems in raw_rows:
-        row = ImportRow(number=number, raw=raw, errors=list(problems))
+        row = PreviewRow(number=number, raw=raw, errors=list(problems))
         data, errors = _resolve_row(raw, labels, refs)
         row.errors.extend(errors)
         if not errors:
             try:
-                row.data = clean_line(context=context, data=data)
+                row.values = clean_line(context=context, data=data)
             except ValidationError as exc:
                 for key, messages in exc.message_dict.items():
                     column = {
@@ -770,7 +752,7 @@ def parse_plan_file(*, plan: Plan, content: bytes, filename: str) -> PlanImportP
                     }.get(key, key)
                     row.errors.extend(f"{labels.get(column, column)}: {m}" for m in messages)
         if row.errors:
-            row.data = None
+            row.values = None
         preview.rows.append(row)
     return preview
 

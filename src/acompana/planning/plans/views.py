@@ -7,16 +7,12 @@ the table body) to an htmx request, so the page also works without JavaScript.
 
 from __future__ import annotations
 
-import secrets
 from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -30,6 +26,14 @@ from acompana.core.models import Organization, User
 from acompana.core.permissions import has_perm
 from acompana.core.procedures import get_profile
 from acompana.core.procedures.trail import procedure_trail
+from acompana.core.tabular import (
+    forget_upload,
+    no_pending_upload,
+    pending_upload,
+    preview_context,
+    read_upload,
+    stash_upload,
+)
 from acompana.core.views.utils import apply_service_errors, paginate, querystring_without_page
 from acompana.planning.choices import FindingSeverity, PlanStatus
 from acompana.planning.committee import committee_decisions_for
@@ -599,22 +603,6 @@ def plan_export(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _pending_import(request: HttpRequest, plan: Plan) -> dict[str, Any] | None:
-    entry = request.session.get(IMPORT_SESSION_KEY)
-    if not entry or entry.get("plan") != plan.pk:
-        return None
-    if not default_storage.exists(entry["path"]):
-        request.session.pop(IMPORT_SESSION_KEY, None)
-        return None
-    return dict(entry)
-
-
-def _forget_import(request: HttpRequest) -> None:
-    entry = request.session.pop(IMPORT_SESSION_KEY, None)
-    if entry and default_storage.exists(entry["path"]):
-        default_storage.delete(entry["path"])
-
-
 @permission_view(IMPORT)
 def plan_import(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.plan_get(user=request.user, pk=pk, action="change")
@@ -627,17 +615,13 @@ def plan_import(request: HttpRequest, pk: int) -> HttpResponse:
                 _("The file is larger than %(mb)s MB.") % {"mb": excel.MAX_BYTES // (1024 * 1024)},
             )
         else:
-            _forget_import(request)
-            suffix = PurePath(upload.name).suffix.lower()
-            path = default_storage.save(
-                f"planeacion/importaciones/{plan.organization_id}/{secrets.token_urlsafe(24)}{suffix}",
-                ContentFile(upload.read()),
+            stash_upload(
+                request,
+                IMPORT_SESSION_KEY,
+                upload,
+                folder=f"planeacion/importaciones/{plan.organization_id}",
+                plan=plan.pk,
             )
-            request.session[IMPORT_SESSION_KEY] = {
-                "plan": plan.pk,
-                "path": path,
-                "filename": PurePath(upload.name).name[:200],
-            }
             return redirect("planning:plan_import_preview", pk=plan.pk)
     return render(
         request,
@@ -649,27 +633,19 @@ def plan_import(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_view(IMPORT)
 def plan_import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.plan_get(user=request.user, pk=pk, action="change")
-    entry = _pending_import(request, plan)
+    upload_url = reverse("planning:plan_import", args=[plan.pk])
+    entry = pending_upload(request, IMPORT_SESSION_KEY, plan=plan.pk)
     if entry is None:
-        messages.info(request, _("There is no file waiting to be imported. Upload it again."))
-        return redirect("planning:plan_import", pk=plan.pk)
-    with default_storage.open(entry["path"], "rb") as handle:
-        content = handle.read()
-    preview = excel.parse_plan_file(plan=plan, content=content, filename=entry["filename"])
-    rows_page = Paginator(preview.rows, 200).get_page(request.GET.get("page"))
-    keys = [key for key, _header in preview.columns]
+        return no_pending_upload(request, upload_url)
+    preview = excel.parse_plan_file(
+        plan=plan, content=read_upload(entry), filename=entry["filename"]
+    )
     return render(
         request,
         "planning/plans/import_preview.html",
         {
+            **preview_context(request, preview, upload_url=upload_url),
             "plan": plan,
-            "preview": preview,
-            "bad_rows": preview.bad_rows[:500],
-            "bad_count": len(preview.bad_rows),
-            "good_count": len(preview.rows) - len(preview.bad_rows),
-            "page": rows_page,
-            "table": [(row, [row.raw.get(k, "") for k in keys]) for row in rows_page.object_list],
-            "columns": preview.columns,
             "confirm_form": ImportConfirmForm(),
             "current_lines": PlanLine.objects.filter(plan=plan).count(),
         },
@@ -680,26 +656,23 @@ def plan_import_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.plan_get(user=request.user, pk=pk, action="change")
-    entry = _pending_import(request, plan)
+    entry = pending_upload(request, IMPORT_SESSION_KEY, plan=plan.pk)
     if entry is None:
-        messages.info(request, _("There is no file waiting to be imported. Upload it again."))
-        return redirect("planning:plan_import", pk=plan.pk)
+        return no_pending_upload(request, reverse("planning:plan_import", args=[plan.pk]))
     form = ImportConfirmForm(request.POST)
     mode = form.cleaned_data["mode"] if form.is_valid() else ""
-    with default_storage.open(entry["path"], "rb") as handle:
-        content = handle.read()
     try:
         result = services.plan_lines_import(
             actor=request.user,  # type: ignore[arg-type]
             plan=plan,
-            content=content,
+            content=read_upload(entry),
             filename=entry["filename"],
             mode=mode,
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages[:5]))
         return redirect("planning:plan_import_preview", pk=plan.pk)
-    _forget_import(request)
+    forget_upload(request, IMPORT_SESSION_KEY)
     messages.success(
         request,
         _("%(count)s lines imported from %(file)s.")

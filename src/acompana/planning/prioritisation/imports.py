@@ -6,14 +6,13 @@ DANE code of the territorial entity, DANE code of the school, or REPS code, as i
 registry), «Año», «Valor» (decimal comma or dot). The export's informational columns are
 accepted and ignored, so an export can be corrected and imported again.
 
-Reading (encodings, delimiters, XLSX, sizes) reuses ``registry.imports``; this module only
-knows the columns and the rules of a value. A file with any bad row imports nothing
-(``services.indicator_values_import``).
+Reading (encodings, delimiters, XLSX, header matching) is the shared one of ``core.tabular``,
+with the registry's size limits; this module only knows the columns and the rules of a value.
+A file with any bad row imports nothing (``services.indicator_values_import``).
 """
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,20 +24,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from acompana.core.models import Organization
+from acompana.core.tabular import Column, ImportPreview, PreviewRow, RawRow, read_rows
 from acompana.core.validators import nit_check_digit
 from acompana.planning.models import Indicator, IndicatorValue
 from acompana.registry.choices import StakeholderKind
-from acompana.registry.imports import (
-    MAX_BYTES,
-    MAX_ROWS,
-    SYNC_MAX_ROWS,
-    Column,
-    FileProblem,
-    ImportPreview,
-    PreviewRow,
-    header_key,
-    read_table,
-)
+from acompana.registry.imports import MAX_BYTES, MAX_ROWS, SYNC_MAX_ROWS
 from acompana.registry.models import Stakeholder
 
 __all__ = [
@@ -105,46 +95,6 @@ MIN_YEAR = 1990
 #: the value column of the model: 14 digits, 4 of them decimals
 MAX_ABS_VALUE = Decimal("9999999999.9999")
 FOUR_PLACES = Decimal("0.0001")
-
-
-def _column_index() -> dict[str, Column]:
-    index: dict[str, Column] = {}
-    for column in COLUMNS:
-        index[header_key(column.header)] = column
-        index[column.key] = column
-    for alias, key in _ALIASES.items():
-        index[alias] = next(c for c in COLUMNS if c.key == key)
-    return index
-
-
-def _map_headers(header: list[str]) -> tuple[list[Column | None], list[str]]:
-    index = _column_index()
-    mapped: list[Column | None] = []
-    problems: list[str] = []
-    seen: set[str] = set()
-    for text in header:
-        key = header_key(text)
-        if not key or key in IGNORED_HEADERS:
-            mapped.append(None)
-            continue
-        column = index.get(key)
-        if column is None:
-            problems.append(_("Unknown column «%(header)s».") % {"header": text.strip()})
-            mapped.append(None)
-            continue
-        if column.key in seen:
-            problems.append(_("The column «%(header)s» appears twice.") % {"header": text.strip()})
-        seen.add(column.key)
-        mapped.append(column)
-    for column in COLUMNS:
-        if column.required and column.key not in seen:
-            problems.append(
-                _("The required column «%(header)s» is missing.") % {"header": column.header}
-            )
-    if problems:
-        expected = ", ".join(c.header for c in COLUMNS)
-        problems.append(_("The expected columns are: %(columns)s.") % {"columns": expected})
-    return mapped, problems
 
 
 # --- values ----------------------------------------------------------------------------------
@@ -300,57 +250,17 @@ def parse_indicator_values_file(
     (Decimal), plus ``indicator_code``, ``stakeholder_name``, ``previous`` (the value it
     replaces, or None) and ``status`` (``new``, ``update`` or ``unchanged``).
     """
-    preview = ValuesPreview(filename=filename, columns=COLUMNS)
-    if not content:
-        preview.file_errors.append(_("The file is empty."))
-        return preview
-    if len(content) > MAX_BYTES:
-        preview.file_errors.append(
-            _("The file is larger than %(mb)s MB; split it in several files.")
-            % {"mb": MAX_BYTES // (1024 * 1024)}
-        )
-        return preview
-    raw_rows: list[tuple[int, dict[str, str], list[str]]] = []
-    try:
-        table = read_table(content, filename)
-        header = next(table, None)
-        while header is not None and not any(cell.strip() for cell in header):
-            header = next(table, None)
-        if header is None:
-            preview.file_errors.append(_("The file is empty."))
-            return preview
-        columns, problems = _map_headers(header)
-        if problems:
-            preview.file_errors.extend(problems)
-            return preview
-        for number, cells in enumerate(table, start=2):
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(raw_rows) >= MAX_ROWS:
-                preview.file_errors.append(
-                    _("The file has more than %(max)s rows; split it in several files.")
-                    % {"max": f"{MAX_ROWS:,}".replace(",", ".")}
-                )
-                return preview
-            row_problems: list[str] = []
-            if any(c.strip() for c in cells[len(columns) :]):
-                row_problems.append(_("The row has more cells than the header has columns."))
-            raw = {
-                column.key: cell.strip()
-                for column, cell in zip(columns, cells, strict=False)
-                if column is not None
-            }
-            raw_rows.append((number, raw, row_problems))
-    except FileProblem as exc:
-        preview.file_errors.append(str(exc))
-        return preview
-    except (csv.Error, UnicodeError) as exc:
-        preview.file_errors.append(
-            _("The file could not be read as CSV: %(error)s") % {"error": exc}
-        )
-        return preview
-    if not raw_rows:
-        preview.file_errors.append(_("The file has a header but no rows to import."))
+    raw_rows, file_errors = read_rows(
+        content,
+        filename,
+        columns=COLUMNS,
+        aliases=_ALIASES,
+        ignored=IGNORED_HEADERS,
+        max_bytes=MAX_BYTES,
+        max_rows=MAX_ROWS,
+    )
+    preview = ValuesPreview(filename=filename, columns=COLUMNS, file_errors=file_errors)
+    if file_errors:
         return preview
     if progress:
         progress(10)
@@ -361,7 +271,7 @@ def parse_indicator_values_file(
 def _validate_rows(
     preview: ValuesPreview,
     organization: Organization,
-    raw_rows: list[tuple[int, dict[str, str], list[str]]],
+    raw_rows: list[RawRow],
     progress: Callable[[int], None] | None,
 ) -> None:
     labels = {c.key: c.header for c in COLUMNS}

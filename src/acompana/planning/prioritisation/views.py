@@ -7,14 +7,10 @@ models and saving a priority list need ``planning.prioritise``; exports ``planni
 
 from __future__ import annotations
 
-import secrets
-from pathlib import PurePath
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,6 +24,14 @@ from acompana.core.jobs import job_start
 from acompana.core.models import Job
 from acompana.core.permissions import has_perm
 from acompana.core.procedures.trail import procedure_trail
+from acompana.core.tabular import (
+    forget_upload,
+    no_pending_upload,
+    pending_upload,
+    preview_context,
+    read_upload,
+    stash_upload,
+)
 from acompana.core.views.utils import apply_service_errors, paginate, querystring_without_page
 from acompana.planning.prioritisation import exports, selectors, services
 from acompana.planning.prioritisation.filters import (
@@ -56,7 +60,6 @@ PRIORITISE = "planning.prioritise"
 EXPORT = "planning.export"
 
 IMPORT_SESSION_KEY = "planning_indicator_values_import"
-PREVIEW_PAGE_SIZE = 200
 
 
 def _organization(request: HttpRequest) -> Any:
@@ -212,45 +215,22 @@ def indicator_values_export(request: HttpRequest) -> Any:
 
 def _pending_import(request: HttpRequest) -> dict[str, Any] | None:
     """The upload waiting for confirmation in this session (one at a time), if any."""
-    entry = request.session.get(IMPORT_SESSION_KEY)
-    if not entry or entry.get("organization") != _organization(request).pk:
-        return None
-    if not default_storage.exists(entry["path"]):
-        request.session.pop(IMPORT_SESSION_KEY, None)
-        return None
-    return dict(entry)
-
-
-def _forget_import(request: HttpRequest, *, delete_file: bool = True) -> None:
-    entry = request.session.pop(IMPORT_SESSION_KEY, None)
-    if entry and delete_file and default_storage.exists(entry["path"]):
-        default_storage.delete(entry["path"])
-
-
-def _no_pending_import(request: HttpRequest) -> HttpResponse:
-    messages.info(request, _("There is no file waiting to be imported. Upload it again."))
-    return redirect("planning:indicator_values_import")
+    return pending_upload(request, IMPORT_SESSION_KEY, organization=_organization(request).pk)
 
 
 @permission_view(PRIORITISE)
 def indicator_values_import(request: HttpRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        _forget_import(request)  # an abandoned earlier upload's file is removed here
-        token = secrets.token_urlsafe(24)
-        suffix = PurePath(upload.name).suffix.lower()
         organization = _organization(request)
-        path = default_storage.save(
-            f"planificacion/indicadores/{organization.pk}/{token}{suffix}",
-            ContentFile(upload.read()),
+        stash_upload(
+            request,
+            IMPORT_SESSION_KEY,
+            form.cleaned_data["file"],
+            folder=f"planificacion/indicadores/{organization.pk}",
+            organization=organization.pk,
+            rows=0,
         )
-        request.session[IMPORT_SESSION_KEY] = {
-            "path": path,
-            "filename": PurePath(upload.name).name[:200],
-            "organization": organization.pk,
-            "rows": 0,
-        }
         return redirect("planning:indicator_values_import_preview")
     indicators = selectors.active_indicators(user=request.user)
     return render(
@@ -264,24 +244,17 @@ def indicator_values_import(request: HttpRequest) -> HttpResponse:
 def indicator_values_import_preview(request: HttpRequest) -> HttpResponse:
     entry = _pending_import(request)
     if entry is None:
-        return _no_pending_import(request)
-    with default_storage.open(entry["path"], "rb") as handle:
-        content = handle.read()
+        return no_pending_upload(request, "planning:indicator_values_import")
     preview = parse_indicator_values_file(
-        organization=_organization(request), content=content, filename=entry["filename"]
+        organization=_organization(request), content=read_upload(entry), filename=entry["filename"]
     )
     request.session[IMPORT_SESSION_KEY] = {**entry, "rows": len(preview.rows)}
-    rows_page = Paginator(preview.rows, PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    upload_url = reverse("planning:indicator_values_import")
     return render(
         request,
         "planning/prioritisation/import_preview.html",
         {
-            "preview": preview,
-            "bad_rows": preview.bad_rows[:500],
-            "bad_count": len(preview.bad_rows),
-            "good_count": len(preview.rows) - len(preview.bad_rows),
-            "page": rows_page,
-            "columns": preview.columns,
+            **preview_context(request, preview, upload_url=upload_url),
             "background": len(preview.rows) > SYNC_MAX_ROWS,
         },
     )
@@ -292,7 +265,7 @@ def indicator_values_import_preview(request: HttpRequest) -> HttpResponse:
 def indicator_values_import_confirm(request: HttpRequest) -> HttpResponse:
     entry = _pending_import(request)
     if entry is None:
-        return _no_pending_import(request)
+        return no_pending_upload(request, "planning:indicator_values_import")
     organization = _organization(request)
     if entry.get("rows", 0) > SYNC_MAX_ROWS:
         job = job_start(
@@ -303,21 +276,19 @@ def indicator_values_import_confirm(request: HttpRequest) -> HttpResponse:
             task=indicator_values_import_task,
             params={"path": entry["path"], "filename": entry["filename"]},
         )
-        _forget_import(request, delete_file=False)  # the job owns the file now
+        forget_upload(request, IMPORT_SESSION_KEY, delete_file=False)  # the job owns the file now
         return redirect("planning:indicator_values_import_job", pk=job.pk)
-    with default_storage.open(entry["path"], "rb") as handle:
-        content = handle.read()
     try:
         result = services.indicator_values_import(
             actor=request.user,  # type: ignore[arg-type]
             organization=organization,
-            content=content,
+            content=read_upload(entry),
             filename=entry["filename"],
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("planning:indicator_values_import_preview")
-    _forget_import(request)
+    forget_upload(request, IMPORT_SESSION_KEY)
     messages.success(
         request,
         _(
