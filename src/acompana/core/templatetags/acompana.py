@@ -28,3 +28,24 @@ def bootstrap_widget(field: BoundField) -> SafeString:
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def compact_number(value: Any, places: int = 4) -> str:
+    """A number with at most ``places`` decimals and no trailing zeros, in the active
+    locale's format (es-CO: 55,9 · 68,499 · 41)."""
+    from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+    from django.utils.formats import number_format
+
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(str(value)).quantize(
+            Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP
+        )
+    except (InvalidOperation, ValueError):
+        return str(value)
+    normalized = number.normalize()
+    decimals = max(0, -normalized.as_tuple().exponent)  # type: ignore[operator]
+    return str(number_format(normalized, decimal_pos=decimals))

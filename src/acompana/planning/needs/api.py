@@ -315,7 +315,7 @@ def need_triage(request: HttpRequest, need_id: int, payload: TriageIn) -> Any:
     """Triage a request of the public form: accept (→ open) or discard with a reason.
     409 when it was already triaged or ``version`` is stale."""
     require_perm(request, CHANGE)
-    need = selectors.need_get(user=request.user, pk=need_id, action="change")
+    need = selectors.need_get(user=request.user, pk=need_id, action="triage")
     sent = payload.model_fields_set
     data: dict[str, Any] = {}
     if "unit_id" in sent:

@@ -7,7 +7,7 @@ fiscal year are joined, the stakeholders of the page come in one prefetch.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -56,13 +56,30 @@ def need_list(*, user: Any, params: Mapping[str, Any]) -> QuerySet[Need]:
     return form.apply(needs_for_user(user=user)).order_by("-created_at", "-id")
 
 
-def need_get(*, user: Any, pk: int, action: Action = "view") -> Need:
-    need = (
-        needs_for_user(user=user, action=action)
-        .select_related("created_by", "triaged_by")
-        .filter(pk=pk)
-        .first()
+def triageable_needs(*, user: Any) -> QuerySet[Need]:
+    """Needs the user may triage: those in its write scope, plus the requests of the public
+    form that still have no unit (SAL-1: the unit head who takes one assigns it to its unit;
+    the service refuses any other unit for a unit-scoped role)."""
+    writable = Need.objects.for_user(user, "change").values("pk")
+    return needs_for_user(user=user).filter(
+        Q(pk__in=writable) | Q(unit__isnull=True, status=NeedStatus.TO_TRIAGE)
     )
+
+
+def can_triage_need(*, user: Any, need: Need) -> bool:
+    return (
+        need.status == NeedStatus.TO_TRIAGE
+        and triageable_needs(user=user).filter(pk=need.pk).exists()
+    )
+
+
+def need_get(*, user: Any, pk: int, action: Action | Literal["triage"] = "view") -> Need:
+    queryset = (
+        triageable_needs(user=user)
+        if action == "triage"
+        else needs_for_user(user=user, action=action)
+    )
+    need = queryset.select_related("created_by", "triaged_by").filter(pk=pk).first()
     if need is None:
         raise Http404
     return need

@@ -111,6 +111,8 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 else None
             ),
             "can_change": can_change,
+            "can_triage": has_perm(request.user, CHANGE)
+            and selectors.can_triage_need(user=request.user, need=need),
             "status_form": status_form,
         },
     )
@@ -195,7 +197,7 @@ def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_view(CHANGE)
 def need_triage(request: HttpRequest, pk: int) -> HttpResponse:
-    need = selectors.need_get(user=request.user, pk=pk, action="change")
+    need = selectors.need_get(user=request.user, pk=pk, action="triage")
     if need.status != NeedStatus.TO_TRIAGE:
         messages.info(request, _("This need was already triaged."))
         return redirect("planning:need_detail", pk=need.pk)

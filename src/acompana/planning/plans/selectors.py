@@ -458,3 +458,34 @@ def pending_plan_work(*, user: Any) -> list[tuple[str, int, str]]:
         if count:
             items.append((str(_("Approved plans to publish")), count, consolidated_url))
     return items
+
+
+def trail_related(*, user: Any, fiscal_year_id: int, plans: Iterable[Plan]) -> list[Any]:
+    """The objects whose events belong on a plan's procedure trail besides the plan itself:
+    the needs its lines serve (SAL-1, EDU-1), the year's priority list (FP-1, DNP-1) and the
+    year's strategy with its proposals (FP-2..FP-4). Three queries whatever the size."""
+    from acompana.planning.models import Need, PriorityList, Strategy, StrategyProposal
+
+    plan_ids = [plan.pk for plan in plans]
+    related: list[Any] = list(
+        Need.objects.for_user(user)
+        .filter(plan_line_links__line__plan_id__in=plan_ids)
+        .distinct()
+        .only("pk")
+    )
+    priority_list = (
+        PriorityList.objects.for_user(user)
+        .filter(fiscal_year_id=fiscal_year_id)
+        .order_by("-saved_at")
+        .only("pk")
+        .first()
+    )
+    if priority_list is not None:
+        related.append(priority_list)
+    strategy = (
+        Strategy.objects.for_user(user).filter(fiscal_year_id=fiscal_year_id).only("pk").first()
+    )
+    if strategy is not None:
+        related.append(strategy)
+        related.extend(StrategyProposal.objects.filter(strategy=strategy).only("pk"))
+    return related

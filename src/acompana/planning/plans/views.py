@@ -180,7 +180,16 @@ def _plan_context(request: HttpRequest, plan: Plan) -> dict[str, Any]:
         "consolidated_documents": selectors.documents_of(user=request.user, obj=consolidated)
         if consolidated is not None
         else [],
-        "trail": procedure_trail(user=request.user, obj=plan, related=related),
+        "trail": procedure_trail(
+            user=request.user,
+            obj=plan,
+            related=[
+                *related,
+                *selectors.trail_related(
+                    user=request.user, fiscal_year_id=plan.fiscal_year_id, plans=[plan]
+                ),
+            ],
+        ),
         "can_edit": can_edit,
         "can_rename": can_edit,
         "can_import": can_edit and has_perm(request.user, IMPORT),
@@ -758,7 +767,18 @@ def consolidated_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": actions,
             "decisions": committee_decisions_for(user=request.user, obj=consolidated),
             "documents": selectors.documents_of(user=request.user, obj=consolidated),
-            "trail": procedure_trail(user=request.user, obj=consolidated, related=plans),
+            "trail": procedure_trail(
+                user=request.user,
+                obj=consolidated,
+                related=[
+                    *plans,
+                    *selectors.trail_related(
+                        user=request.user,
+                        fiscal_year_id=consolidated.fiscal_year_id,
+                        plans=plans,
+                    ),
+                ],
+            ),
             "can_export": has_perm(request.user, EXPORT),
             "fp_fields": _fp_fields(organization),
             "findings_url": _findings_url(consolidated),

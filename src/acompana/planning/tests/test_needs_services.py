@@ -423,3 +423,39 @@ def test_status_change_refuses_to_triage_and_stale_versions(world):
             actor=world.planner, need=need, status="planned", expected_version=7
         )
     assert Need.objects.get(pk=need.pk).status == "open"
+
+
+def test_unit_head_triages_a_public_request_into_its_own_unit(world, client_for):
+    """SAL-1: a request of the public form has no unit; the unit head (a unit-scoped role)
+    may take it, assigning it to its own unit, but not to another unit."""
+    from django.urls import reverse
+
+    from acompana.planning.choices import NeedOrigin, NeedSource, NeedStatus
+    from acompana.planning.models import Need
+    from acompana.planning.needs import selectors as need_selectors
+
+    need = Need.objects.create(
+        organization=world.org,
+        title="Solicitud pública",
+        description="Asistencia en vigilancia epidemiológica",
+        origin=NeedOrigin.DEMAND,
+        source=NeedSource.REQUEST,
+        status=NeedStatus.TO_TRIAGE,
+    )
+    assert need_selectors.can_triage_need(user=world.unit_head, need=need)
+    page = client_for(world.unit_head).get(reverse("planning:need_detail", args=[need.pk]))
+    assert reverse("planning:need_triage", args=[need.pk]) in page.content.decode()
+    with pytest.raises(ValidationError):
+        services.need_triage(
+            actor=world.unit_head,
+            need=need,
+            decision=services.TRIAGE_ACCEPT,
+            data={"unit": world.sibling_unit},
+        )
+    services.need_triage(
+        actor=world.unit_head, need=need, decision=services.TRIAGE_ACCEPT, data={"unit": world.unit}
+    )
+    need.refresh_from_db()
+    assert need.status == NeedStatus.OPEN and need.unit == world.unit
+    # once in a unit, only that unit's scope writes it
+    assert not need_selectors.can_triage_need(user=world.unit_head, need=need)

@@ -208,3 +208,33 @@ def test_pending_plan_work_for_each_role():
     planner = {t: n for t, n, _u in pending_plan_work(user=world.planner)}
     assert planner == {"Planes aprobados por consolidar": 1}
     assert pending_plan_work(user=world.outsider) == []
+
+
+def test_plan_trail_includes_the_needs_it_serves():
+    """SAL-1 and SAL-2 on the plan page: the need its line serves completes SAL-1."""
+    from django.test import Client
+
+    from acompana.planning.choices import NeedOrigin, NeedSource
+    from acompana.planning.models import PlanLineNeed
+    from acompana.planning.needs import services as need_services
+
+    world = build_world(procedure_code="SAL")
+    need = need_services.need_create(
+        actor=world.professional,
+        organization=world.org,
+        data={
+            "title": "Fortalecer la vigilancia",
+            "description": "Necesidad identificada por correo",
+            "origin": NeedOrigin.OFFER,
+            "source": NeedSource.EMAIL,
+            "unit": world.unit,
+        },
+    )
+    plan = make_plan(world)
+    line = plan.lines.first()
+    PlanLineNeed.objects.create(organization=world.org, line=line, need=need)
+    client = Client()
+    client.force_login(world.professional, backend="django.contrib.auth.backends.ModelBackend")
+    trail = client.get(reverse("planning:plan_detail", args=[plan.pk])).context["trail"]
+    done = {step.step.id for step in trail if step.done}
+    assert "SAL-1" in done
