@@ -204,11 +204,11 @@ def documents_of(*, user: Any, obj: Plan | ConsolidatedPlan) -> QuerySet[Documen
 
 
 def document_get(*, user: Any, pk: int) -> Document:
-    """A document of a plan or consolidated plan the user can see (404 otherwise)."""
-    types = ContentType.objects.get_for_models(Plan, ConsolidatedPlan)
+    """A stored document of a planning object (plan, consolidated plan, strategy, priority
+    list...) whose object the user can see; 404 otherwise. The one download of planning."""
     document = (
         Document.objects.for_user(user)
-        .filter(pk=pk, content_type__in=list(types.values()))
+        .filter(pk=pk, content_type__app_label="planning")
         .select_related("content_type")
         .first()
     )

@@ -31,7 +31,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("lineas/<int:pk>/duplicar/", views.plan_line_duplicate, name="plan_line_duplicate"),
     path("lineas/<int:pk>/eliminar/", views.plan_line_delete, name="plan_line_delete"),
     path("lineas/<int:pk>/mover/", views.plan_line_move, name="plan_line_move"),
-    path("documentos/<int:pk>/", views.plan_document_download, name="plan_document_download"),
     path("consolidados/", views.consolidated_list, name="consolidated_list"),
     path("consolidados/nuevo/", views.consolidated_create, name="consolidated_create"),
     path("consolidados/<int:pk>/", views.consolidated_detail, name="consolidated_detail"),

@@ -8,12 +8,11 @@ the table body) to an htmx request, so the page also works without JavaScript.
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import PurePath
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import slugify
@@ -575,14 +574,6 @@ def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(services.plan_pdf(plan=plan), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{_filename(plan.title, "pdf")}"'
     return response
-
-
-@permission_view(VIEW)
-def plan_document_download(request: HttpRequest, pk: int) -> FileResponse:
-    """A stored document of a plan or consolidated plan (permission- and scope-checked)."""
-    document = selectors.document_get(user=request.user, pk=pk)
-    name = PurePath(document.file.name).name
-    return FileResponse(document.file.open("rb"), as_attachment=True, filename=name)
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

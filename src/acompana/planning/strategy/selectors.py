@@ -210,11 +210,6 @@ def strategy_documents(*, user: Any, strategy: Strategy) -> QuerySet[Document]:
     )
 
 
-def planning_document(*, user: Any) -> QuerySet[Document]:
-    """Documents a planning page may serve: those of planning objects of the organization."""
-    return Document.objects.for_user(user).filter(content_type__app_label="planning")
-
-
 def acta_documents(*, user: Any, strategy: Strategy) -> QuerySet[Document]:
     return strategy_documents(user=user, strategy=strategy).filter(kind=ACTA_KIND)
 

@@ -26,6 +26,7 @@ from acompana.core.procedures.trail import procedure_trail
 from acompana.core.views.utils import apply_service_errors
 from acompana.planning.choices import ProposalStatus, StrategyStatus
 from acompana.planning.models import Strategy, StrategyProposal
+from acompana.planning.plans import selectors as plan_selectors
 from acompana.planning.strategy import selectors, services, workflow
 from acompana.planning.strategy.forms import (
     CommentsForm,
@@ -581,7 +582,7 @@ def strategy_decisions(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_view(VIEW)
 def document_download(request: HttpRequest, pk: int) -> FileResponse:
     """A document of a planning object of the user's organization (an acta, a plan PDF)."""
-    document = get_object_or_404(selectors.planning_document(user=request.user), pk=pk)
+    document = plan_selectors.document_get(user=request.user, pk=pk)
     if not document.file:
         raise Http404
     name = PurePosixPath(document.file.name).name

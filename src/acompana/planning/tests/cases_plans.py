@@ -229,7 +229,6 @@ CASES = [
         method="post",
         data=lambda w, o: {"mode": "append"},
     ),
-    ViewCase("planning:plan_document_download", obj=make_document),
     ViewCase("planning:consolidated_list"),
     ViewCase("planning:consolidated_create"),
     ViewCase(

@@ -73,15 +73,15 @@ def test_submission_and_publication_store_the_plan_pdf(world, client_for):
     document = documents.first()
     assert document.format_code == "MI-GS-RG-869" and document.pages >= 1
     page = client_for(world.auditor).get(reverse("planning:plan_detail", args=[plan.pk]))
-    assert reverse("planning:plan_document_download", args=[document.pk]) in page.content.decode()
+    assert reverse("planning:document_download", args=[document.pk]) in page.content.decode()
     response = client_for(world.auditor).get(
-        reverse("planning:plan_document_download", args=[document.pk])
+        reverse("planning:document_download", args=[document.pk])
     )
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     assert (
         client_for(world.outsider)
-        .get(reverse("planning:plan_document_download", args=[document.pk]))
+        .get(reverse("planning:document_download", args=[document.pk]))
         .status_code
         == 404
     )
@@ -98,9 +98,7 @@ def test_a_document_of_another_object_is_not_served_here(world, client_for):
         title="No es de un plan",
         content=b"%PDF-1.4",
     )
-    response = client_for(world.admin).get(
-        reverse("planning:plan_document_download", args=[other.pk])
-    )
+    response = client_for(world.admin).get(reverse("planning:document_download", args=[other.pk]))
     assert response.status_code == 404
 
 
