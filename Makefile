@@ -48,10 +48,14 @@ pytest: install system-deps
 
 test: lint typecheck pytest
 
+# Spanish catalogues of every product app (each folder of src/acompana with an apps.py but
+# config): extract, then compile. Fill new msgstr by hand or with scripts/fill_po.py.
 messages: install
-	cd src/acompana && for app in core registry catalog api; do \
+	cd src/acompana && for app in $$(ls */apps.py | xargs -n1 dirname); do \
+	  mkdir -p $$app/locale; \
 	  (cd $$app && DATABASE_URL=postgres://unused/unused ACOMPANA_TESTING=1 ../../../$(PY) ../../../manage.py makemessages -l es --no-obsolete --ignore "tests/*" -v0); done
-	cd src/acompana && DATABASE_URL=postgres://unused/unused ACOMPANA_TESTING=1 ../../$(PY) ../../manage.py compilemessages -v0
+	cd src/acompana && for app in $$(ls */apps.py | xargs -n1 dirname); do \
+	  (cd $$app && DATABASE_URL=postgres://unused/unused ACOMPANA_TESTING=1 ../../../$(PY) ../../../manage.py compilemessages -v0); done
 
 bench: install
 	$(PY) -m benchmarks.run

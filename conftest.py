@@ -36,8 +36,8 @@ def _media_root(tmp_path, settings):
 
 
 def _ensure_divipola():
-    from acompana.registry.divipola import load_divipola
-    from acompana.registry.models import Municipality
+    from acompana.geo.divipola import load_divipola
+    from acompana.geo.models import Municipality
 
     if not Municipality.objects.exists():
         load_divipola()

@@ -2,7 +2,7 @@
 
 Walks every operation the ninja API serves and fails when one has no ``ApiCase`` in
 ``acompana/<app>/tests/api_cases.py`` (``API_CASES``). The contract of a case is in
-``acompana.api.tests.cases``; cases are read by attribute, so each app may declare its own
+``acompana.core.tests.api_case``; cases are read by attribute, so each app may declare its own
 dataclass with the same attribute names.
 """
 
@@ -16,25 +16,22 @@ from django.forms.models import model_to_dict
 from django.urls import URLPattern, reverse
 
 from acompana.api.router import api
-from acompana.api.tests.utils import assert_error, call, make_token
 from acompana.core.choices import Role
 from acompana.core.models import Event
 from acompana.core.permissions import PERMISSIONS
+from acompana.core.plugins import product_apps
+from acompana.core.tests.api_utils import assert_error, call, make_token
 from acompana.core.tests.factories import build_world
-
-APPS = ["core", "api", "registry", "catalog", "planning"]
 
 
 def all_cases() -> list[Any]:
+    """The ``API_CASES`` of ``<app>/tests/api_cases.py`` of every app with a router (the api
+    app's cover the account and token operations)."""
     cases: list[Any] = []
-    for app in APPS:
-        module_name = f"acompana.{app}.tests.api_cases"
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
+    for app in product_apps():
+        if app.api_prefix is None and app.label != "api":
             continue
+        module = importlib.import_module(f"{app.name}.tests.api_cases")
         cases.extend(module.API_CASES)
     return cases
 

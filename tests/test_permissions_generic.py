@@ -14,16 +14,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from acompana.core.choices import Role
 from acompana.core.models import Event
 from acompana.core.permissions import PERMISSIONS
+from acompana.core.plugins import apps_with
 from acompana.core.tests.cases import ViewCase
 from acompana.core.tests.factories import build_world
 
-APPS = ["core", "registry", "catalog", "api", "planning"]
-
 
 def all_cases() -> list[ViewCase]:
+    """The ``CASES`` of ``<app>/tests/permission_cases.py`` of every app that has pages."""
     cases: list[ViewCase] = []
-    for app in APPS:
-        module = importlib.import_module(f"acompana.{app}.tests.permission_cases")
+    for app in apps_with("url_prefix"):
+        module = importlib.import_module(f"{app.name}.tests.permission_cases")
         cases.extend(module.CASES)
     return cases
 

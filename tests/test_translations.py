@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ["core", "registry", "catalog", "api", "planning"]
+APPS = ["core", "geo", "registry", "catalog", "api", "planning"]
 IGNORE: dict[str, list[str]] = {}
 
 

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
 
-from acompana.api.common import ERROR_RESPONSES
 from acompana.core import services
+from acompana.core.api import ERROR_RESPONSES
 from acompana.core.models import Membership, User
 from acompana.core.permissions import PERMISSIONS, has_perm
 from acompana.core.scoping import active_membership

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from acompana.api.common import ApiError
 from acompana.api.models import ApiToken
+from acompana.core.api import ApiError
 
 TOKEN_PREFIX = "acp_"
 #: How often ``last_used_at`` is written at most (a write per request would be wasteful).

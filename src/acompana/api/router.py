@@ -1,6 +1,6 @@
 """The versioned REST API (django-ninja). Each app contributes a router from its api.py.
 
-Every error leaves the API in one JSON shape (``acompana.api.common``), including the ones
+Every error leaves the API in one JSON shape (``acompana.core.api``), including the ones
 ninja produces itself: a method the path does not have (405), a body that is not JSON
 (400), a body that does not match the schema (422), and a path under ``/api/v1/`` that
 does not exist (404).
@@ -8,7 +8,6 @@ does not exist (404).
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable
 from functools import wraps
@@ -26,17 +25,11 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.operation import Operation
 
 from acompana.api.auth import api_auth
-from acompana.api.common import ApiError
+from acompana.core.api import ApiError
 from acompana.core.errors import StaleObjectError, TransitionError
+from acompana.core.tabular import ImportRejected
 
 logger = logging.getLogger("django.request")
-
-#: (module, prefix) of the routers mounted next to core's; a module not built yet is skipped.
-APP_ROUTERS = (
-    ("acompana.registry.api", "/registro"),
-    ("acompana.catalog.api", "/catalogo"),
-    ("acompana.planning.api", "/planificacion"),
-)
 
 
 class AcompanaAPI(NinjaAPI):
@@ -205,6 +198,8 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
         return _error(request, 409, "stale", " ".join(exc.messages))
     if isinstance(exc, TransitionError):
         return _error(request, 409, "transition", " ".join(exc.messages))
+    if isinstance(exc, ImportRejected):
+        return _error(request, 400, "import_rejected", " ".join(exc.messages), exc.as_fields())
     if hasattr(exc, "error_dict"):
         fields = {k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()}
         general = fields.pop("__all__", [])
@@ -309,19 +304,13 @@ def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    """Every product app's router at the prefix its ``AppConfig`` declares; then accounts."""
     from acompana.api.account_api import router as account_router
-    from acompana.api.core_api import router as core_router
+    from acompana.core.plugins import apps_with
 
-    api.add_router("/", core_router)
+    for app in apps_with("api_prefix"):
+        api.add_router(app.api_prefix or "/", app.api_router)
     api.add_router("/", account_router)
-    for module_name, prefix in APP_ROUTERS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        api.add_router(prefix, module.router)
 
 
 _register_routers()

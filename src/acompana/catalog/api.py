@@ -3,7 +3,7 @@
 Reads need ``catalog.view`` (every role); writes ``catalog.change`` (admin, unit head) → 403
 otherwise. Objects come through the scoped selectors: another organization's object is a
 404, and so is, for writes, a service of another unit when the user's writes are limited to
-its unit. A stale ``version`` is a 409. The error shape is ``acompana.api.common``'s.
+its unit. A stale ``version`` is a 409. The error shape is ``acompana.core.api``'s.
 """
 
 from __future__ import annotations
@@ -15,7 +15,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from acompana.api.common import (
+from acompana.catalog import selectors, services
+from acompana.catalog.choices import ActiveFilter, CatalogKind
+from acompana.catalog.models import CatalogValue, MilestoneTemplate, Service
+from acompana.core.api import (
     ERROR_RESPONSES,
     CursorParams,
     Page,
@@ -23,9 +26,6 @@ from acompana.api.common import (
     paginate_queryset,
     require_perm,
 )
-from acompana.catalog import selectors, services
-from acompana.catalog.choices import ActiveFilter, CatalogKind
-from acompana.catalog.models import CatalogValue, MilestoneTemplate, Service
 from acompana.core.models import Unit
 from acompana.core.scoping import active_membership
 

@@ -65,6 +65,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 # The product's apps come first: their templates and Spanish catalogues take precedence over
 # those of contrib apps (e.g. our "Log in" → "Ingresar", not auth's "Iniciar sesión").
 INSTALLED_APPS = [
+    "acompana.geo",
     "acompana.core",
     "acompana.registry",
     "acompana.catalog",

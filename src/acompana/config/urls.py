@@ -1,15 +1,19 @@
+"""URLs: core at the root, every product app at its declared prefix, the API at /api/v1/.
+
+Apps are not listed here: each declares ``url_prefix`` in its ``AppConfig``
+(``acompana.core.plugins``).
+"""
+
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.static import serve
 
+from acompana.core.plugins import apps_with
+
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("", include("acompana.core.urls")),
-    path("registro/", include("acompana.registry.urls")),
-    path("catalogo/", include("acompana.catalog.urls")),
-    path("planificacion/", include("acompana.planning.urls")),
-    path("api/v1/", include("acompana.api.urls")),
-    path("cuenta/tokens/", include("acompana.api.urls_ui")),
+    path(app.url_prefix or "", include(app.urls)) for app in apps_with("url_prefix")
 ]
+urlpatterns.append(path("api/v1/", include("acompana.api.urls")))
 
 handler403 = "acompana.core.views.errors.permission_denied"
 handler404 = "acompana.core.views.errors.page_not_found"

@@ -1,7 +1,11 @@
-from django.apps import AppConfig
+from acompana.core.plugins import ProductAppConfig
 
 
-class CoreConfig(AppConfig):
+class CoreConfig(ProductAppConfig):
+    default = True  # the one config Django picks (apps.py also imports the base class)
     name = "acompana.core"
     label = "core"
-    default_auto_field = "django.db.models.BigAutoField"
+    order = 0
+    url_prefix = ""
+    api_prefix = "/"
+    api_module = "api_endpoints"

@@ -1,24 +1,24 @@
 """Demo data: four organizations, one per official procedure, with units and a user per role.
 
 Idempotent: a second ``load_demo`` finds everything in place and changes nothing. Each app
-adds its own demo data through ``acompana.<app>.demo.load(organization=..., spec=...)``.
+adds its own demo data through the ``demo_loader`` its ``AppConfig`` declares
+(``load(organization=..., spec=...)``), in lifecycle order.
 Every demo organization's name says "(demostración)" so nobody mistakes it for real data.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 
 from django.db import transaction
 
 from acompana.core.choices import GovernmentOrder, ProcedureCode, Role, UnitKind
 from acompana.core.models import FiscalYear, Membership, Organization, Unit, User
+from acompana.core.plugins import apps_with
 from acompana.core.validators import nit_with_check_digit
-from acompana.registry.models import Department, Municipality
+from acompana.geo.models import Department, Municipality
 
 DEMO_PASSWORD = "Acompana-Demo-2026"
-DEMO_APPS = ["catalog", "registry"]
 
 
 @dataclass
@@ -247,12 +247,10 @@ def load_demo() -> list[Organization]:
             if user.active_organization_id is None:
                 User.objects.filter(pk=user.pk).update(active_organization=org)
         organizations.append(org)
-        for app in DEMO_APPS:
-            try:
-                module = importlib.import_module(f"acompana.{app}.demo")
-            except ModuleNotFoundError:
-                continue
-            module.load(organization=org, spec=spec)
+        for app in apps_with("demo_loader"):
+            loader = app.hook("demo_loader")
+            assert loader is not None
+            loader(organization=org, spec=spec)
     email, full_name, slugs = MULTI_ORG_USER
     user = _user(email, full_name)
     for slug in slugs:

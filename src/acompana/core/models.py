@@ -81,7 +81,7 @@ class Organization(models.Model):
     nit = models.CharField(_("NIT"), max_length=20, unique=True, validators=[validate_nit])
     order = models.CharField(_("order"), max_length=12, choices=GovernmentOrder.choices)
     department = models.ForeignKey(
-        "registry.Department",
+        "geo.Department",
         verbose_name=_("department"),
         null=True,
         blank=True,
@@ -89,7 +89,7 @@ class Organization(models.Model):
         related_name="+",
     )
     municipality = models.ForeignKey(
-        "registry.Municipality",
+        "geo.Municipality",
         verbose_name=_("municipality"),
         null=True,
         blank=True,

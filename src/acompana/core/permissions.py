@@ -6,7 +6,11 @@ One table for the UI, the API and the generic permission tests. A permission che
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.utils.translation import gettext as _
 
 from acompana.core.choices import Role
 from acompana.core.scoping import active_membership
@@ -14,65 +18,55 @@ from acompana.core.scoping import active_membership
 ALL_ROLES = frozenset(Role)
 STAFF_ROLES = ALL_ROLES  # every member reads its organization's registry and catalogue
 
-PERMISSIONS: dict[str, frozenset[str]] = {
+#: the core's own permissions; each app adds its own (``ProductAppConfig.permissions``)
+CORE_PERMISSIONS: dict[str, frozenset[str]] = {
     # organization administration
     "core.manage_organization": frozenset({Role.ADMIN}),
     "core.view_audit": frozenset({Role.ADMIN, Role.AUDITOR, Role.LEADERSHIP}),
     "core.view_procedure": ALL_ROLES,
     "core.change_procedure": frozenset({Role.ADMIN}),
-    # registry of grupos de valor
-    "registry.view": ALL_ROLES,
-    "registry.change": frozenset(
-        {Role.ADMIN, Role.LEADERSHIP, Role.UNIT_HEAD, Role.PLANNER, Role.PROFESSIONAL}
-    ),
-    "registry.import": frozenset({Role.ADMIN, Role.PLANNER, Role.UNIT_HEAD}),
-    # differential-approach (sensitive) data of people: only who collects or analyses it
-    "registry.view_personal_data": frozenset(
-        {Role.LEADERSHIP, Role.UNIT_HEAD, Role.PLANNER, Role.PROFESSIONAL}
-    ),
-    "registry.export": frozenset(
-        {
-            Role.ADMIN,
-            Role.LEADERSHIP,
-            Role.UNIT_HEAD,
-            Role.PLANNER,
-            Role.PROFESSIONAL,
-            Role.AUDITOR,
-        }
-    ),
-    # catalogue (portafolio de servicios)
-    "catalog.view": ALL_ROLES,
-    "catalog.change": frozenset({Role.ADMIN, Role.UNIT_HEAD}),  # services of their unit
-    "catalog.manage_values": frozenset({Role.ADMIN}),  # types, topics, mechanisms, modalities
-    # planning cycle (issue: needs → published plan)
-    "planning.view": ALL_ROLES,
-    "planning.change_needs": frozenset(
-        {Role.ADMIN, Role.LEADERSHIP, Role.UNIT_HEAD, Role.PLANNER, Role.PROFESSIONAL}
-    ),
-    "planning.import": frozenset({Role.ADMIN, Role.PLANNER, Role.UNIT_HEAD}),
-    "planning.export": frozenset(
-        {Role.ADMIN, Role.LEADERSHIP, Role.UNIT_HEAD, Role.PLANNER, Role.PROFESSIONAL, Role.AUDITOR}
-    ),
-    # indicators and the prioritisation model (FP-1, DNP-1)
-    "planning.prioritise": frozenset({Role.ADMIN, Role.PLANNER, Role.LEADERSHIP}),
-    # the units' strategy proposals (FP-2) and their consolidation (FP-3)
-    "planning.propose_strategy": frozenset({Role.UNIT_HEAD, Role.PLANNER, Role.ADMIN}),
-    "planning.consolidate": frozenset({Role.PLANNER, Role.ADMIN}),
-    # recording the Comité Directivo's decision (acta): committee members or its secretary
-    "planning.committee": frozenset({Role.COMMITTEE, Role.PLANNER}),
-    # plans: write lines and submit (unit), review (unit head), verify and publish (planning)
-    "planning.edit_plan": frozenset({Role.UNIT_HEAD, Role.PROFESSIONAL, Role.PLANNER, Role.ADMIN}),
-    "planning.review_plan": frozenset({Role.UNIT_HEAD}),
-    "planning.verify": frozenset({Role.PLANNER}),
-    "planning.publish": frozenset({Role.PLANNER, Role.ADMIN}),
 }
+
+
+class _PermissionTable(Mapping[str, frozenset[str]]):
+    """Core's permissions and every installed app's, read once the apps are loaded."""
+
+    def __init__(self) -> None:
+        self._table: dict[str, frozenset[str]] | None = None
+
+    def _load(self) -> dict[str, frozenset[str]]:
+        if self._table is None:
+            from acompana.core.plugins import apps_with
+
+            table = dict(CORE_PERMISSIONS)
+            for app in apps_with("permissions"):
+                declared: dict[str, frozenset[str]] = app.hook("permissions")  # type: ignore[assignment]
+                clash = set(table) & set(declared)
+                if clash:
+                    raise ImproperlyConfigured(f"Permissions declared twice: {sorted(clash)}")
+                table.update(declared)
+            self._table = table
+        return self._table
+
+    def __getitem__(self, perm: str) -> frozenset[str]:
+        return self._load()[perm]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+
+#: permission name → roles that hold it, for the UI, the API and the generic tests
+PERMISSIONS: Mapping[str, frozenset[str]] = _PermissionTable()
 
 
 def roles_for(perm: str) -> frozenset[str]:
     try:
         return PERMISSIONS[perm]
     except KeyError:
-        raise KeyError(f"Unknown permission {perm!r}: add it to core.permissions.PERMISSIONS")
+        raise KeyError(f"Unknown permission {perm!r}: declare it in its app's permissions.py")
 
 
 def has_perm(user: Any, perm: str) -> bool:
@@ -82,3 +76,13 @@ def has_perm(user: Any, perm: str) -> bool:
     if membership is None:
         return False
     return any(role in allowed for role in membership.roles)
+
+
+def check_perm(actor: Any, perm: str) -> None:
+    """Services call this first: ``PermissionDenied`` unless the actor's role grants ``perm``.
+
+    Views and the API refuse earlier (403 before validation); the service check makes the
+    rule hold for every caller (imports, jobs, commands, tests).
+    """
+    if not has_perm(actor, perm):
+        raise PermissionDenied(_("Your role does not allow this action."))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from acompana.core.models import Event, Membership, Organization, Unit
@@ -16,45 +16,26 @@ from acompana.core.procedures import Profile, get_profile
 
 @dataclass
 class Stage:
-    key: str
     title: str
     description: str
-    url_name: str | None = None
-    available: bool = False
-    counts: list[tuple[str, int]] = field(default_factory=list)
-
-    @property
-    def url(self) -> str | None:
-        if not self.url_name:
-            return None
-        try:
-            return reverse(self.url_name)
-        except NoReverseMatch:
-            return None
-
-
-#: The lifecycle of DESIGN section 2, in order. A stage whose app is not built yet has no
-#: url: the home page says so honestly instead of linking to an empty page.
-LIFECYCLE = [
-    ("needs", _("Needs"), _("Needs of the grupos de valor, prioritisation."), "planning:need_list"),
-    (
-        "plans",
-        _("Plans"),
-        _("Strategy, plans per unit, consolidation, committee."),
-        "planning:plan_list",
-    ),
-    ("agenda", _("Agenda"), _("Monthly or quarterly agenda, convocations, travel."), None),
-    ("sessions", _("Sessions"), _("Delivery: minutes, attendance, commitments."), None),
-    ("evaluation", _("Evaluation"), _("Satisfaction surveys and impact evaluation."), None),
-    ("followup", _("Follow-up"), _("Milestones, commitments, corrective actions, reports."), None),
-    ("archive", _("Archive"), _("Retention table, case files, FUID inventory."), None),
-]
+    url: str
+    #: a numbered stage of the lifecycle, or a reference area (registry, catalogue)
+    stage: bool = True
 
 
 def lifecycle_stages(*, user: Any) -> list[Stage]:
+    """The home page's cards, from every installed app's ``lifecycle`` (in lifecycle order)."""
+    from acompana.core.plugins import product_apps
+
     return [
-        Stage(key=key, title=str(title), description=str(desc), url_name=url_name)
-        for key, title, desc, url_name in LIFECYCLE
+        Stage(
+            title=str(s.title),
+            description=str(s.description),
+            url=reverse(s.url_name),
+            stage=s.stage,
+        )
+        for app in product_apps()
+        for s in app.lifecycle
     ]
 
 
@@ -65,17 +46,12 @@ class PendingItem:
     url: str
 
 
-#: apps that contribute pending work through ``<app>/pending.py: pending_work(user)``
-PENDING_WORK_APPS = ["planning"]
-
-
 def pending_work(*, user: Any) -> list[PendingItem]:
-    """Work waiting for this user: the core's own plus each lifecycle app's."""
-    import importlib
-
+    """Work waiting for this user: the core's own plus each app's ``pending_work``."""
     from django.utils import timezone
 
     from acompana.core.models import Invitation
+    from acompana.core.plugins import apps_with
 
     items: list[PendingItem] = []
     if has_perm(user, "core.manage_organization"):
@@ -102,14 +78,12 @@ def pending_work(*, user: Any) -> list[PendingItem]:
                     url=reverse("core:unit_list"),
                 )
             )
-    for app in PENDING_WORK_APPS:
-        try:
-            module = importlib.import_module(f"acompana.{app}.pending")
-        except ModuleNotFoundError:
-            continue
+    for app in apps_with("pending_work"):
+        provider = app.hook("pending_work")
+        assert provider is not None
         items.extend(
             PendingItem(title=title, detail=detail, url=url)
-            for title, detail, url in module.pending_work(user)
+            for title, detail, url in provider(user)
         )
     return items
 

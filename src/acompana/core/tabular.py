@@ -28,6 +28,7 @@ from pathlib import PurePath
 from typing import Any, NamedTuple
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
@@ -36,6 +37,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+#: every import reads at most this many rows and this many bytes (compressed upload)
+MAX_ROWS = 20_000
+MAX_BYTES = 15 * 1024 * 1024
+#: a file with more rows than this is imported by a background job (``core.jobs``)
+SYNC_MAX_ROWS = 1_000
 #: the preview page lists at most this many rows with problems (all of them are counted)
 PREVIEW_BAD_ROWS = 500
 PREVIEW_PAGE_SIZE = 200
@@ -94,6 +100,38 @@ class ImportPreview:
     @property
     def row_errors(self) -> list[tuple[int, list[str]]]:
         return [(row.number, row.errors) for row in self.rows if row.errors]
+
+
+class ImportRejected(ValidationError):
+    """A file with at least one bad row: nothing was imported. Carries every reason.
+
+    Services raise it; pages list ``row_errors``; the API answers 400 ``import_rejected``
+    with ``as_fields()``.
+    """
+
+    def __init__(self, *, file_errors: list[str], row_errors: list[tuple[int, list[str]]]) -> None:
+        self.file_errors = file_errors
+        self.row_errors = row_errors
+        super().__init__(
+            _("The file has errors; nothing was imported. Fix the rows listed and try again."),
+            code="import_rejected",
+        )
+
+    @classmethod
+    def from_preview(cls, preview: ImportPreview) -> ImportRejected:
+        file_errors = list(preview.file_errors)
+        if not file_errors and not preview.rows:
+            file_errors = [_("The file has no rows to import.")]
+        return cls(file_errors=file_errors, row_errors=preview.row_errors)
+
+    def as_fields(self, limit: int = 500) -> dict[str, list[str]]:
+        """The errors as the API's ``fields``: ``{"file": [...], "row_3": [...]}``."""
+        fields: dict[str, list[str]] = {}
+        if self.file_errors:
+            fields["file"] = list(self.file_errors)
+        for number, reasons in self.row_errors[:limit]:
+            fields[f"row_{number}"] = reasons
+        return fields
 
 
 class FileProblem(Exception):

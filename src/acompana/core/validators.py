@@ -7,6 +7,19 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from acompana.core.tabular import strip_accents
+
+
+def normalize_search(value: str) -> str:
+    """Lower-case text without accents and with single spaces: what search columns store."""
+    return " ".join(strip_accents(value).split())
+
+
+def only_digits(value: str) -> str:
+    """Remove the spaces, dots and hyphens people type inside numbers."""
+    return re.sub(r"[\s.\-]", "", value or "")
+
+
 NIT_WEIGHTS = (3, 7, 13, 17, 19, 23, 29, 37, 41, 43, 47, 53, 59, 67, 71)
 
 

@@ -80,7 +80,7 @@ class Need(TenantModel):
     #: reference given to the requester of the public form ("SOL-2026-0007"), never the id
     reference = models.CharField(_("reference"), max_length=30, blank=True)
     requester_municipality = models.ForeignKey(
-        "registry.Municipality",
+        "geo.Municipality",
         verbose_name=_("requester municipality"),
         null=True,
         blank=True,
@@ -497,7 +497,7 @@ class PlanLine(TenantModel):
     end_date = models.DateField(_("end date"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=250, blank=True)
     municipality = models.ForeignKey(
-        "registry.Municipality", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "geo.Municipality", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     responsible = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

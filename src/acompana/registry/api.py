@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
 
-from acompana.api.common import (
+from acompana.core.api import (
     ERROR_RESPONSES,
     ApiError,
     CursorParams,
@@ -26,6 +26,7 @@ from acompana.api.common import (
     require_perm,
 )
 from acompana.core.scoping import active_membership
+from acompana.geo import selectors as geo_selectors
 from acompana.registry import selectors, services
 from acompana.registry.filters import PersonFilterQuery, StakeholderFilterQuery
 from acompana.registry.imports import MAX_BYTES
@@ -531,7 +532,7 @@ def consent_revoke(request: HttpRequest, consent_id: int, payload: ConsentRevoke
 def department_list(request: HttpRequest) -> Any:
     """DIVIPOLA departments (reference data, the same for every organization)."""
     require_perm(request, VIEW)
-    return [DepartmentOut(code=d.code, name=str(d)) for d in selectors.departments()]
+    return [DepartmentOut(code=d.code, name=str(d)) for d in geo_selectors.departments()]
 
 
 @router.get(
@@ -544,5 +545,5 @@ def municipality_list(request: HttpRequest, departamento: str | None = None) -> 
     require_perm(request, VIEW)
     return [
         MunicipalityOut(code=m.code, name=m.name, department_code=m.department.code)
-        for m in selectors.municipalities(department_code=departamento)
+        for m in geo_selectors.municipalities(department_code=departamento)
     ]

@@ -16,9 +16,10 @@ from acompana.core.choices import ProcedureCode, Role
 from acompana.core.models import Membership, Organization, User
 from acompana.core.scoping import forget_membership
 from acompana.core.validators import nit_with_check_digit
+from acompana.geo.models import Department, Municipality
 from acompana.registry import services
 from acompana.registry.choices import ConsentChannel, ConsentPurpose, StakeholderKind
-from acompana.registry.models import Department, Municipality, Person, Stakeholder
+from acompana.registry.models import Person, Stakeholder
 
 NATIONAL_ENTITIES = [
     "Ministerio de Salud y Protección Social",

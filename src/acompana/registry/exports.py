@@ -1,45 +1,25 @@
-"""Exports of the registry lists (CSV and XLSX), streamed with constant memory.
+"""Rows of the registry exports (stakeholders, people); the writers are ``core.exports``.
 
-* CSV: a generator feeds a ``StreamingHttpResponse`` row by row (UTF-8 with BOM so Excel
-  shows accents).
-* XLSX: xlsxwriter in ``constant_memory`` mode writes rows to a temporary file as they come;
-  the finished file is streamed from disk by ``FileResponse``.
-
-Every text cell starting with ``= + - @`` (or a tab/carriage return) is prefixed with ``'``
-so a spreadsheet never runs it as a formula (DESIGN section 7). The stakeholder export
-has the import template's columns, so an export can be corrected and imported again.
+The stakeholder export has the import template's columns, so an export can be corrected
+and imported again. Sensitive columns of people follow consent and the exporter's role.
 """
 
 from __future__ import annotations
 
-import csv
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from acompana.core.exports import CHUNK, csv_response
 from acompana.registry.choices import SENSITIVE_FIELDS
 from acompana.registry.imports import COLUMNS
 from acompana.registry.models import Person, Stakeholder
 from acompana.registry.selectors import SENSITIVE_LABELS
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-CHUNK = 2000
-
-
-def escape_cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas in text cells (CSV/formula injection)."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
 
 # --- rows ------------------------------------------------------------------------------------
 
@@ -137,66 +117,6 @@ def person_rows(queryset: QuerySet[Person], *, include_sensitive: bool) -> Itera
                 value = getattr(p, name) if consent else ""
                 row.append(str(SENSITIVE_LABELS[name].get(value, "")) if value else "")
         yield row
-
-
-# --- writers ---------------------------------------------------------------------------------
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_response(
-    header: list[str], rows: Iterable[list[Any]], filename: str
-) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def stream() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow([escape_cell(h) for h in header])
-        for row in rows:
-            yield writer.writerow([escape_cell(v) for v in row])
-
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
-
-
-def write_xlsx(handle: Any, header: list[str], rows: Iterable[list[Any]], sheet: str) -> None:
-    import xlsxwriter
-
-    workbook = xlsxwriter.Workbook(handle, {"constant_memory": True, "in_memory": False})
-    worksheet = workbook.add_worksheet(sheet[:31])
-    bold = workbook.add_format({"bold": True})
-    for col, title in enumerate(header):
-        worksheet.write_string(0, col, str(title), bold)
-        worksheet.set_column(col, col, 18)
-    for row_number, row in enumerate(rows, start=1):
-        for col, value in enumerate(row):
-            value = escape_cell(value)
-            if isinstance(value, str):
-                worksheet.write_string(row_number, col, value)
-            else:
-                worksheet.write(row_number, col, value)
-    workbook.close()
-
-
-def xlsx_response(
-    header: list[str], rows: Iterable[list[Any]], filename: str, sheet: str
-) -> FileResponse:
-    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
-    write_xlsx(handle, header, rows, sheet)
-    handle.seek(0)
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"{filename}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-
-
-def export_filename(prefix: str) -> str:
-    return f"{prefix}-{timezone.localdate():%Y%m%d}"
 
 
 def template_response(file_format: str) -> StreamingHttpResponse | FileResponse:

@@ -8,49 +8,27 @@ is checked against the form by a test). ``apply`` narrows an already scoped quer
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 
+from acompana.core.validators import normalize_search, only_digits
+from acompana.geo.forms import PlaceFilterForm
 from acompana.registry.choices import ActiveFilter, StakeholderKind
-from acompana.registry.models import Department, Municipality, Person, Stakeholder
-from acompana.registry.validators import normalize_search, only_digits
+from acompana.registry.models import Person, Stakeholder
 
 
-def department_choices() -> list[tuple[str, Any]]:
-    return [("", _("All departments"))] + [(d.code, str(d)) for d in Department.objects.all()]
+class StakeholderFilterForm(PlaceFilterForm):
+    field_order = ["q", "department", "municipality", "kind", "active"]
 
-
-def municipality_choices(department_code: str | None, *, empty: Any) -> list[tuple[str, Any]]:
-    queryset = Municipality.objects.order_by("name")
-    if department_code:
-        queryset = queryset.filter(department__code=department_code)
-    else:
-        queryset = queryset.select_related("department").order_by("department__name", "name")
-    label = (lambda m: m.name.title()) if department_code else str
-    return [("", empty)] + [(m.code, label(m)) for m in queryset]
-
-
-class StakeholderFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Search"),
         required=False,
         max_length=100,
         help_text=_("Name, NIT, DANE or REPS code"),
-    )
-    department = forms.ChoiceField(label=_("Department"), required=False)
-    # a code field (any DIVIPOLA municipality is valid); the select lists the department's
-    municipality = forms.RegexField(
-        label=_("Municipality"),
-        required=False,
-        regex=r"^\d{5}$",
-        widget=forms.Select,
-        error_messages={"invalid": _("The DANE code of a municipality has 5 digits.")},
     )
     kind = forms.ChoiceField(
         label=_("Kind"),
@@ -62,36 +40,6 @@ class StakeholderFilterForm(forms.Form):
         required=False,
         choices=[("", _("Active and inactive")), *ActiveFilter.choices],
     )
-
-    def __init__(self, data: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
-        super().__init__(data, **kwargs)
-        department = (data or {}).get("department") or ""
-        municipality = (data or {}).get("municipality") or ""
-        if municipality and not department:
-            department = (
-                Municipality.objects.filter(code=municipality)
-                .values_list("department__code", flat=True)
-                .first()
-                or ""
-            )
-        self.fields["department"].choices = department_choices()  # type: ignore[attr-defined]
-        self.fields["municipality"].widget.choices = (  # type: ignore[attr-defined]
-            municipality_choices(department, empty=_("All municipalities"))
-            if department
-            else [("", _("Choose a department first"))]
-        )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        department, municipality = data.get("department"), data.get("municipality")
-        if department and municipality:
-            # the department changed after a municipality of another one was chosen
-            inside = Municipality.objects.filter(
-                code=municipality, department__code=department
-            ).exists()
-            if not inside:
-                data["municipality"] = ""
-        return data
 
     def apply(self, queryset: QuerySet[Stakeholder]) -> QuerySet[Stakeholder]:
         """The stakeholders matching the (valid) form. Call ``is_valid()`` first."""
@@ -159,15 +107,6 @@ class PersonFilterForm(forms.Form):
         if not self.is_bound or not self.is_valid():
             return {}
         return {k: v for k, v in self.cleaned_data.items() if v}
-
-
-def bind(form_class: type[forms.Form], params: Mapping[str, Any]) -> Any:
-    """A bound, valid filter form, or ``ValidationError`` with the field errors (API: 400)."""
-    data = {k: ("" if v is None else str(v)) for k, v in params.items()}
-    form = form_class(data)
-    if not form.is_valid():
-        raise ValidationError({k: [str(e) for e in v] for k, v in form.errors.items()})
-    return form
 
 
 class StakeholderFilterQuery(Schema):

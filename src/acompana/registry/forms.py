@@ -10,6 +10,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from acompana.geo.forms import department_choices, municipality_choices
 from acompana.registry.choices import (
     AgeGroup,
     ConsentChannel,
@@ -22,7 +23,6 @@ from acompana.registry.choices import (
     StakeholderKind,
     YesNo,
 )
-from acompana.registry.filters import department_choices, municipality_choices
 from acompana.registry.imports import MAX_BYTES
 from acompana.registry.models import Stakeholder
 

@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy
 
 from acompana.core.models import Organization
 from acompana.core.tabular import (
+    MAX_BYTES,
+    MAX_ROWS,
     Column,
     ImportPreview,
     PreviewRow,
@@ -27,7 +29,7 @@ from acompana.core.tabular import (
     header_key,
     read_rows,
 )
-from acompana.core.validators import nit_with_check_digit
+from acompana.core.validators import nit_with_check_digit, normalize_search
 from acompana.registry.choices import HealthSubtype, StakeholderKind
 from acompana.registry.models import Stakeholder
 from acompana.registry.validation import (
@@ -36,13 +38,6 @@ from acompana.registry.validation import (
     clean_stakeholder,
     identifier_keys,
 )
-from acompana.registry.validators import normalize_search
-
-MAX_ROWS = 20_000
-MAX_BYTES = 15 * 1024 * 1024
-#: files with more rows than this are imported by a background job (``tasks.py``)
-SYNC_MAX_ROWS = 1_000
-
 
 COLUMNS = [
     Column(

@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import Http404
 
+from acompana.core.filters import bind
 from acompana.core.permissions import has_perm
 from acompana.core.scoping import Action
 from acompana.registry.choices import (
@@ -26,8 +27,8 @@ from acompana.registry.choices import (
     StakeholderKind,
     YesNo,
 )
-from acompana.registry.filters import PersonFilterForm, StakeholderFilterForm, bind
-from acompana.registry.models import Consent, Department, Municipality, Person, Stakeholder
+from acompana.registry.filters import PersonFilterForm, StakeholderFilterForm
+from acompana.registry.models import Consent, Person, Stakeholder
 
 PERSONAL_DATA_PERM = "registry.view_personal_data"
 
@@ -82,20 +83,6 @@ def stakeholder_sites(*, stakeholder: Stakeholder) -> QuerySet[Stakeholder]:
 
 def stakeholder_people(*, stakeholder: Stakeholder) -> QuerySet[Person]:
     return stakeholder.people.order_by("last_name", "first_name", "id")
-
-
-# --- DIVIPOLA --------------------------------------------------------------------------------
-
-
-def departments() -> QuerySet[Department]:
-    return Department.objects.order_by("name")
-
-
-def municipalities(*, department_code: str | None) -> QuerySet[Municipality]:
-    queryset = Municipality.objects.select_related("department")
-    if department_code:
-        return queryset.filter(department__code=department_code).order_by("name")
-    return queryset.order_by("department__name", "name")
 
 
 # --- people ----------------------------------------------------------------------------------

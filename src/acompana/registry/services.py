@@ -25,6 +25,8 @@ from acompana.core.errors import TransitionError
 from acompana.core.events import changed_fields, event_record, snapshot
 from acompana.core.models import Organization, User
 from acompana.core.permissions import has_perm
+from acompana.core.tabular import ImportRejected
+from acompana.core.validators import normalize_search
 from acompana.registry.choices import (
     SENSITIVE_FIELDS,
     AgeGroup,
@@ -46,11 +48,7 @@ from acompana.registry.validation import (
     clean_stakeholder,
     input_from_stakeholder,
 )
-from acompana.registry.validators import (
-    normalize_document_number,
-    normalize_search,
-    validate_document,
-)
+from acompana.registry.validators import normalize_document_number, validate_document
 
 PERSONAL_DATA_PERM = "registry.view_personal_data"
 
@@ -202,27 +200,6 @@ def stakeholder_deactivate(*, actor: User, stakeholder: Stakeholder) -> Stakehol
 
 def stakeholder_reactivate(*, actor: User, stakeholder: Stakeholder) -> Stakeholder:
     return _set_active(actor=actor, stakeholder=stakeholder, active=True)
-
-
-class ImportRejected(ValidationError):
-    """A file with at least one bad row: nothing was imported. Carries every reason."""
-
-    def __init__(self, *, file_errors: list[str], row_errors: list[tuple[int, list[str]]]) -> None:
-        self.file_errors = file_errors
-        self.row_errors = row_errors
-        super().__init__(
-            _("The file has errors; nothing was imported. Fix the rows listed and try again."),
-            code="import_rejected",
-        )
-
-    def as_fields(self, limit: int = 500) -> dict[str, list[str]]:
-        """The errors as the API's ``fields``: ``{"file": [...], "row_3": [...]}``."""
-        fields: dict[str, list[str]] = {}
-        if self.file_errors:
-            fields["file"] = list(self.file_errors)
-        for number, messages in self.row_errors[:limit]:
-            fields[f"row_{number}"] = messages
-        return fields
 
 
 @dataclass

@@ -27,7 +27,8 @@ def _progress(job_id: int) -> Callable[[int], None]:
 @shared_task(name="registry.stakeholders_import")
 def stakeholders_import_task(job_id: int) -> None:
     """Import the file of the job (``params.path`` in storage) with ``stakeholders_import``."""
-    from acompana.registry.services import ImportRejected, stakeholders_import
+    from acompana.core.tabular import ImportRejected
+    from acompana.registry.services import stakeholders_import
 
     job = Job.objects.select_related("organization", "user").get(pk=job_id)
     if job.status != JobStatus.PENDING:

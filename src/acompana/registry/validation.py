@@ -17,17 +17,17 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.utils.translation import gettext as _
 
-from acompana.core.validators import validate_nit
+from acompana.core.validators import only_digits, validate_nit
+from acompana.geo.models import Department, Municipality
 from acompana.registry.choices import (
     DEPARTMENT_CATEGORIES,
     HealthSubtype,
     MunicipalityCategory,
     StakeholderKind,
 )
-from acompana.registry.models import Department, Municipality, Stakeholder
+from acompana.registry.models import Stakeholder
 from acompana.registry.validators import (
     normalize_nit,
-    only_digits,
     reps_code_municipality,
     school_code_municipality,
     validate_department_code_format,

@@ -21,19 +21,9 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from acompana.core.tabular import strip_accents
 from acompana.registry.choices import DocumentType
 
 _DIGITS = re.compile(r"\d+")
-
-
-def normalize_search(value: str) -> str:
-    return " ".join(strip_accents(value).split())
-
-
-def only_digits(value: str) -> str:
-    """Remove the spaces, dots and hyphens people type inside numbers."""
-    return re.sub(r"[\s.\-]", "", value or "")
 
 
 def normalize_nit(value: str) -> str:

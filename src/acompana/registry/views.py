@@ -17,11 +17,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from acompana.core import exports as core_exports
 from acompana.core.access import permission_view
 from acompana.core.choices import JobStatus
 from acompana.core.models import Job
 from acompana.core.permissions import has_perm
 from acompana.core.tabular import (
+    SYNC_MAX_ROWS,
     forget_upload,
     no_pending_upload,
     pending_upload,
@@ -30,13 +32,10 @@ from acompana.core.tabular import (
     stash_upload,
 )
 from acompana.core.views.utils import apply_service_errors, paginate, querystring_without_page
+from acompana.geo.forms import municipality_choices
 from acompana.registry import exports, selectors, services
 from acompana.registry.choices import ConsentPurpose
-from acompana.registry.filters import (
-    PersonFilterForm,
-    StakeholderFilterForm,
-    municipality_choices,
-)
+from acompana.registry.filters import PersonFilterForm, StakeholderFilterForm
 from acompana.registry.forms import (
     ConsentForm,
     ConsentRevokeForm,
@@ -45,7 +44,7 @@ from acompana.registry.forms import (
     StakeholderCreateForm,
     StakeholderForm,
 )
-from acompana.registry.imports import SYNC_MAX_ROWS, parse_stakeholder_file
+from acompana.registry.imports import parse_stakeholder_file
 from acompana.registry.notice import CURRENT_NOTICE_VERSION, notice_text
 from acompana.registry.tasks import IMPORT_JOB_KIND, stakeholders_import_task
 from acompana.registry.validation import input_from_stakeholder
@@ -240,10 +239,10 @@ def stakeholder_export(request: HttpRequest) -> Any:
         sensitive_data=False,
     )
     header, rows = exports.stakeholder_header(), exports.stakeholder_rows(queryset)
-    name = exports.export_filename("grupos-de-valor")
+    name = core_exports.export_filename("grupos-de-valor")
     if file_format == "xlsx":
-        return exports.xlsx_response(header, rows, name, sheet=_("Stakeholders"))
-    return exports.csv_response(header, rows, name)
+        return core_exports.xlsx_response(header, rows, name, sheet=_("Stakeholders"))
+    return core_exports.csv_response(header, rows, name)
 
 
 # --- import ----------------------------------------------------------------------------------
@@ -531,10 +530,10 @@ def person_export(request: HttpRequest) -> Any:
     )
     header = exports.person_header(include_sensitive=include_sensitive)
     rows = exports.person_rows(queryset, include_sensitive=include_sensitive)
-    name = exports.export_filename("personas")
+    name = core_exports.export_filename("personas")
     if file_format == "xlsx":
-        return exports.xlsx_response(header, rows, name, sheet=_("People"))
-    return exports.csv_response(header, rows, name)
+        return core_exports.xlsx_response(header, rows, name, sheet=_("People"))
+    return core_exports.csv_response(header, rows, name)
 
 
 # --- consent ---------------------------------------------------------------------------------

@@ -1,10 +1,8 @@
-"""ApiCases of the core endpoints (``core_api``) and the account endpoints (``account_api``)."""
+"""ApiCases of the account endpoints (``account_api``)."""
 
-from acompana.api.tests.cases import ApiCase
+from acompana.core.tests.api_case import ApiCase
 
 API_CASES = [
-    ApiCase("organization", perm="registry.view"),
-    ApiCase("unit_list", perm="registry.view"),
     ApiCase("me"),
     ApiCase(
         "switch_organization",

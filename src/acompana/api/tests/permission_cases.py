@@ -1,4 +1,4 @@
-from acompana.api.tests.utils import make_token
+from acompana.core.tests.api_utils import make_token
 from acompana.core.tests.cases import ViewCase
 
 

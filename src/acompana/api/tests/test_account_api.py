@@ -3,9 +3,9 @@ import json
 import pytest
 from django.urls import reverse
 
-from acompana.api.tests.utils import make_token
 from acompana.core.choices import Role
 from acompana.core.models import Event, User
+from acompana.core.tests.api_utils import make_token
 from acompana.core.tests.factories import MembershipFactory, UserFactory
 
 

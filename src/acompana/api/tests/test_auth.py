@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from acompana.api.models import ApiToken
-from acompana.api.tests.utils import assert_error, make_token
+from acompana.core.tests.api_utils import assert_error, make_token
 
 ME = "api:me"
 

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from acompana.api.tests.utils import assert_error, make_token
+from acompana.core.tests.api_utils import assert_error, make_token
 from acompana.core.tests.factories import UserFactory
 
 
@@ -121,8 +121,8 @@ def test_400_and_409_from_services(rf, world):
 def test_ninja_http_errors_get_spanish_messages(rf):
     from ninja.errors import HttpError
 
-    from acompana.api.common import ApiError
     from acompana.api.router import on_http_error
+    from acompana.core.api import ApiError
 
     request = rf.get("/api/v1/")
     error = assert_error(on_http_error(request, HttpError(403, "Forbidden")), 403, "forbidden")
@@ -176,7 +176,7 @@ def test_call_helper_sends_multipart_when_there_are_files(client_for, world):
     """The helper the generic test uses: files go as multipart (here to a JSON-only operation)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from acompana.api.tests.utils import call
+    from acompana.core.tests.api_utils import call
 
     response = call(
         client_for(world.admin),

@@ -3,7 +3,7 @@ import base64
 import pytest
 from django.core.exceptions import ValidationError
 
-from acompana.api.common import decode_cursor, encode_cursor, paginate_queryset
+from acompana.core.api import decode_cursor, encode_cursor, paginate_queryset
 from acompana.core.models import Unit
 from acompana.core.tests.factories import UnitFactory
 

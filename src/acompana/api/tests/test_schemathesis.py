@@ -19,7 +19,7 @@ from django.db import close_old_connections  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 
 from acompana.api.router import api  # noqa: E402
-from acompana.api.tests.utils import make_token  # noqa: E402
+from acompana.core.tests.api_utils import make_token  # noqa: E402
 from acompana.core.tests.factories import build_world  # noqa: E402
 
 

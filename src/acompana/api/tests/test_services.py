@@ -7,8 +7,8 @@ from django.utils import timezone
 from acompana.api import services
 from acompana.api.auth import hash_token
 from acompana.api.models import ApiToken, ApiTokenState
-from acompana.api.tests.utils import make_token
 from acompana.core.models import Event
+from acompana.core.tests.api_utils import make_token
 
 
 @pytest.mark.django_db

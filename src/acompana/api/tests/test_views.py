@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from acompana.api.auth import hash_token
 from acompana.api.models import ApiToken
-from acompana.api.tests.utils import make_token
+from acompana.core.tests.api_utils import make_token
 
 
 @pytest.mark.django_db

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from acompana.core.models import Event, Membership, Unit
+from acompana.core.plugins import product_apps
 from acompana.core.tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -55,8 +56,14 @@ def test_home_shows_organization_procedure_stages_and_pending(client_for, world)
     response = client_for(world.admin).get(reverse("core:home"))
     html = response.content.decode()
     assert world.org.name in html
-    for stage in ("needs", "plans", "agenda", "sessions", "evaluation", "followup", "archive"):
-        assert response.context["stages"][[s.key for s in response.context["stages"]].index(stage)]
+    # every installed app's lifecycle cards, linked, in lifecycle order; nothing else
+    expected = [
+        (str(s.title), reverse(s.url_name)) for app in product_apps() for s in app.lifecycle
+    ]
+    shown = [(s.title, s.url) for s in response.context["stages"]]
+    assert shown == expected and ("Necesidades", reverse("planning:need_list")) in shown
+    for title, url in expected:
+        assert f'<a href="{url}">{title}</a>' in html
     assert response.context["procedure"] is not None
 
 

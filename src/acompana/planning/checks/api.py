@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Query, Router, Schema
 
-from acompana.api.common import (
+from acompana.core.api import (
     ERROR_RESPONSES,
     CursorParams,
     Page,

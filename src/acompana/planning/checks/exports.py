@@ -13,9 +13,9 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from acompana.core.exports import CHUNK, csv_response, export_filename, xlsx_response
 from acompana.planning.checks.rules import RULES
 from acompana.planning.models import ConsolidatedPlan, Finding
-from acompana.registry.exports import CHUNK, csv_response, export_filename, xlsx_response
 
 
 def findings_header() -> list[str]:

@@ -16,14 +16,14 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from acompana.api.common import (
+from acompana.catalog.models import Topic
+from acompana.core.api import (
     ERROR_RESPONSES,
     CursorParams,
     Page,
     paginate_queryset,
     require_perm,
 )
-from acompana.catalog.models import Topic
 from acompana.core.models import FiscalYear, Unit
 from acompana.core.scoping import active_membership
 from acompana.planning.models import Need

@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from acompana.core.exports import csv_response, escape_cell, xlsx_response
 from acompana.planning.choices import NeedOrigin, NeedSource, Priority
 from acompana.planning.models import Need
 from acompana.planning.needs.imports import COLUMNS, EXPORT_ONLY_HEADERS, template_rows
-from acompana.registry.exports import csv_response, escape_cell, xlsx_response
 
 CHUNK = 1000
 

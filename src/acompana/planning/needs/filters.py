@@ -15,25 +15,39 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 
 from acompana.catalog.models import Topic
 from acompana.core.models import FiscalYear, Unit
+from acompana.core.validators import normalize_search
+from acompana.geo.forms import PlaceFilterForm
 from acompana.planning.choices import NeedOrigin, NeedSource, NeedStatus, Priority
 from acompana.planning.models import Need, NeedStakeholder
-from acompana.registry.filters import department_choices, municipality_choices
-from acompana.registry.models import Municipality
-from acompana.registry.validators import normalize_search
 
 
 def _all(label: Any) -> list[tuple[str, Any]]:
     return [("", label)]
 
 
-class NeedFilterForm(forms.Form):
+class NeedFilterForm(PlaceFilterForm):
+    department_label = _("Department of the stakeholder")
+    municipality_label = _("Municipality of the stakeholder")
+    field_order = [
+        "q",
+        "status",
+        "origin",
+        "source",
+        "priority",
+        "topic",
+        "unit",
+        "fiscal_year",
+        "stakeholder",
+        "department",
+        "municipality",
+    ]
+
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -62,14 +76,6 @@ class NeedFilterForm(forms.Form):
         label=_("Fiscal year"), required=False, coerce=int, empty_value=None
     )
     stakeholder = forms.IntegerField(label=_("Stakeholder"), required=False, min_value=1)
-    department = forms.ChoiceField(label=_("Department of the stakeholder"), required=False)
-    municipality = forms.RegexField(
-        label=_("Municipality of the stakeholder"),
-        required=False,
-        regex=r"^\d{5}$",
-        widget=forms.Select,
-        error_messages={"invalid": _("The DANE code of a municipality has 5 digits.")},
-    )
 
     def __init__(
         self, data: Mapping[str, Any] | None = None, *, organization_id: int, **kwargs: Any
@@ -89,32 +95,6 @@ class NeedFilterForm(forms.Form):
         self.fields["fiscal_year"].choices = _all(_("All years")) + [  # type: ignore[attr-defined]
             (y, str(y)) for y in years.values_list("year", flat=True)
         ]
-        department = (data or {}).get("department") or ""
-        municipality = (data or {}).get("municipality") or ""
-        if municipality and not department:
-            department = (
-                Municipality.objects.filter(code=municipality)
-                .values_list("department__code", flat=True)
-                .first()
-                or ""
-            )
-        self.fields["department"].choices = department_choices()  # type: ignore[attr-defined]
-        self.fields["municipality"].widget.choices = (  # type: ignore[attr-defined]
-            municipality_choices(department, empty=_("All municipalities"))
-            if department
-            else [("", _("Choose a department first"))]
-        )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        department, municipality = data.get("department"), data.get("municipality")
-        if department and municipality:
-            inside = Municipality.objects.filter(
-                code=municipality, department__code=department
-            ).exists()
-            if not inside:  # the department changed after choosing a municipality
-                data["municipality"] = ""
-        return data
 
     def apply(self, queryset: QuerySet[Need]) -> QuerySet[Need]:
         """The needs matching the (valid) form. Call ``is_valid()`` first."""
@@ -162,15 +142,6 @@ def need_search_q(text: str) -> Q:
         | Q(reference__iexact=text)
         | Q(Exists(stakeholder_match))
     )
-
-
-def bind_filters(params: Mapping[str, Any], *, organization_id: int) -> NeedFilterForm:
-    """A bound, valid filter form, or ``ValidationError`` with the field errors (API: 400)."""
-    data = {k: ("" if v is None else str(v)) for k, v in params.items()}
-    form = NeedFilterForm(data, organization_id=organization_id)
-    if not form.is_valid():
-        raise ValidationError({k: [str(e) for e in v] for k, v in form.errors.items()})
-    return form
 
 
 class NeedFilterQuery(Schema):

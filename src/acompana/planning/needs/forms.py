@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from acompana.catalog.models import Topic
 from acompana.core.models import FiscalYear, Unit
+from acompana.geo.forms import department_choices, municipality_choices
+from acompana.geo.models import Municipality
 from acompana.planning.choices import NeedOrigin, NeedSource, NeedStatus, Priority
 from acompana.planning.needs import selectors
 from acompana.planning.needs.services import (
@@ -19,8 +21,7 @@ from acompana.planning.needs.services import (
     TRIAGE_ACCEPT,
     TRIAGE_DISCARD,
 )
-from acompana.registry.filters import department_choices, municipality_choices
-from acompana.registry.models import Municipality, Stakeholder
+from acompana.registry.models import Stakeholder
 from acompana.registry.notice import CURRENT_NOTICE_VERSION
 
 

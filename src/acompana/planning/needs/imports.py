@@ -21,13 +21,19 @@ from django.utils.translation import gettext_lazy
 
 from acompana.catalog.models import Topic
 from acompana.core.models import FiscalYear, Organization, Unit
-from acompana.core.tabular import Column, ImportPreview, PreviewRow, header_key, read_rows
+from acompana.core.tabular import (
+    MAX_BYTES,
+    MAX_ROWS,
+    Column,
+    ImportPreview,
+    PreviewRow,
+    header_key,
+    read_rows,
+)
+from acompana.core.validators import only_digits
 from acompana.planning.choices import NeedOrigin, NeedSource, Priority
 from acompana.registry.models import Stakeholder
-from acompana.registry.validators import only_digits
 
-MAX_ROWS = 5_000
-MAX_BYTES = 5 * 1024 * 1024
 IDENTIFIER_SEPARATOR = ";"
 
 COLUMNS = [

@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from acompana.core.access import public_view
 from acompana.core.models import Organization
 from acompana.core.views.utils import apply_service_errors
+from acompana.geo import selectors as geo_selectors
 from acompana.planning.needs import ratelimit, selectors, services
 from acompana.planning.needs.forms import PublicRequestForm
 from acompana.registry.notice import CURRENT_NOTICE_VERSION, notice_text
@@ -115,7 +116,7 @@ def need_request_municipalities(request: HttpRequest) -> HttpResponse:
     if department.isdigit() and len(department) == 2:
         choices = [("", _("— choose —"))] + [
             (m.code, m.name.title())
-            for m in selectors.municipalities_of(department_code=department)
+            for m in geo_selectors.municipalities(department_code=department)
         ]
     else:
         choices = [("", _("Choose a department first"))]

@@ -13,14 +13,15 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from acompana.catalog.models import Topic
+from acompana.core.filters import bind
 from acompana.core.models import FiscalYear, Organization, Unit
 from acompana.core.scoping import Action, active_membership, unit_subtree_ids
 from acompana.core.scoping import writes_limited_to_unit as _limited
 from acompana.planning.choices import NeedStatus
 from acompana.planning.models import Need, NeedStakeholder
-from acompana.planning.needs.filters import bind_filters
+from acompana.planning.needs.filters import NeedFilterForm
 from acompana.registry.filters import stakeholder_search_q
-from acompana.registry.models import Municipality, Stakeholder
+from acompana.registry.models import Stakeholder
 
 STAKEHOLDER_OPTIONS_LIMIT = 20
 
@@ -52,7 +53,7 @@ def organization_id_of(user: Any) -> int:
 
 def need_list(*, user: Any, params: Mapping[str, Any]) -> QuerySet[Need]:
     """The user's needs narrowed by the list filter (``ValidationError`` if invalid)."""
-    form = bind_filters(params, organization_id=organization_id_of(user))
+    form = bind(NeedFilterForm, params, organization_id=organization_id_of(user))
     return form.apply(needs_for_user(user=user)).order_by("-created_at", "-id")
 
 
@@ -206,7 +207,3 @@ def public_topics(*, organization: Organization) -> QuerySet[Topic]:
     return Topic.objects.filter(organization=organization, is_active=True).order_by(  # type: ignore[no-any-return]
         "sort_order", "name"
     )
-
-
-def municipalities_of(*, department_code: str) -> QuerySet[Municipality]:
-    return Municipality.objects.filter(department__code=department_code).order_by("name")

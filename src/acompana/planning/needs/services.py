@@ -35,12 +35,13 @@ from acompana.catalog.models import Topic
 from acompana.core.errors import StaleObjectError, TransitionError
 from acompana.core.events import changed_fields, event_record, snapshot
 from acompana.core.models import Event, FiscalYear, Organization, Unit, User
+from acompana.core.tabular import ImportRejected
+from acompana.geo.models import Municipality
 from acompana.planning.choices import NeedOrigin, NeedSource, NeedStatus, Priority
 from acompana.planning.models import Need, NeedStakeholder
 from acompana.planning.needs import selectors
-from acompana.registry.models import Municipality, Stakeholder
+from acompana.registry.models import Stakeholder
 from acompana.registry.notice import NOTICE_VERSIONS, notice_hash, notice_text
-from acompana.registry.services import ImportRejected
 
 REGISTERED = "need.registered"
 

@@ -23,6 +23,7 @@ from acompana.core.access import permission_view
 from acompana.core.permissions import has_perm
 from acompana.core.procedures.trail import procedure_trail
 from acompana.core.tabular import (
+    ImportRejected,
     forget_upload,
     no_pending_upload,
     pending_upload,
@@ -36,7 +37,6 @@ from acompana.planning.needs import exports, selectors, services
 from acompana.planning.needs.filters import NeedFilterForm
 from acompana.planning.needs.forms import ImportUploadForm, NeedForm, StatusForm, TriageForm
 from acompana.planning.needs.imports import MAX_BYTES, parse_need_file
-from acompana.registry.services import ImportRejected
 
 VIEW = "planning.view"
 CHANGE = "planning.change_needs"

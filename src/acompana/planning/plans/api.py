@@ -18,7 +18,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from acompana.api.common import (
+from acompana.catalog.models import Mechanism, Modality, Service, ServiceType, Topic
+from acompana.core.api import (
     ERROR_RESPONSES,
     CursorParams,
     Page,
@@ -26,13 +27,13 @@ from acompana.api.common import (
     paginate_queryset,
     require_perm,
 )
-from acompana.catalog.models import Mechanism, Modality, Service, ServiceType, Topic
 from acompana.core.models import FiscalYear, Organization, Unit
 from acompana.core.scoping import active_membership
+from acompana.geo.models import Municipality
 from acompana.planning.models import ConsolidatedPlan, Need, Plan, PlanLine
 from acompana.planning.plans import selectors, services, workflow
 from acompana.planning.plans.validation import LineInput
-from acompana.registry.models import Municipality, Stakeholder
+from acompana.registry.models import Stakeholder
 
 router = Router(tags=["Planes"])
 

@@ -40,9 +40,12 @@ from django.utils.translation import gettext as _
 
 from acompana.catalog.models import Mechanism, Modality, Service, ServiceType, Topic
 from acompana.core.documents import DocumentHeader, header_for
+from acompana.core.exports import FORMULA_PREFIXES, escape_cell
 from acompana.core.models import Organization, User
 from acompana.core.procedures import get_profile
 from acompana.core.tabular import (
+    MAX_BYTES,
+    MAX_ROWS,
     Column,
     FileProblem,
     ImportPreview,
@@ -50,6 +53,8 @@ from acompana.core.tabular import (
     header_key,
     read_table,
 )
+from acompana.core.validators import normalize_search
+from acompana.geo.models import Municipality
 from acompana.planning.models import Need, Plan, PlanLine
 from acompana.planning.plans.validation import (
     LineContext,
@@ -63,12 +68,8 @@ from acompana.planning.plans.validation import (
     quarters_label,
 )
 from acompana.registry.choices import StakeholderKind
-from acompana.registry.exports import FORMULA_PREFIXES, escape_cell
-from acompana.registry.models import Municipality, Stakeholder
-from acompana.registry.validators import normalize_search
+from acompana.registry.models import Stakeholder
 
-MAX_ROWS = 5_000
-MAX_BYTES = 10 * 1024 * 1024
 HEADER_SEARCH_ROWS = 30
 PLAN_FALLBACK_NAME = "Plan de asistencia técnica"
 

@@ -13,12 +13,13 @@ from acompana.catalog.selectors import value_choices
 from acompana.core.forms import VersionedForm
 from acompana.core.models import FiscalYear, Unit, User
 from acompana.core.scoping import active_membership
+from acompana.geo.forms import department_choices
+from acompana.geo.models import Municipality
 from acompana.planning.choices import DecisionOutcome
 from acompana.planning.models import Need, Plan, PlanLine
 from acompana.planning.plans import selectors
 from acompana.planning.plans.validation import MONTH_ABBREVIATIONS, LineInput, parse_budget
-from acompana.registry.filters import department_choices
-from acompana.registry.models import Municipality, Stakeholder
+from acompana.registry.models import Stakeholder
 
 MONTH_CHOICES = [(str(n), MONTH_ABBREVIATIONS[n - 1].capitalize()) for n in range(1, 13)]
 

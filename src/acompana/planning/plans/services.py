@@ -47,6 +47,7 @@ from acompana.core.events import changed_fields, event_record, snapshot
 from acompana.core.models import Document, FiscalYear, Membership, Organization, Unit, User
 from acompana.core.permissions import has_perm
 from acompana.core.procedures import get_profile
+from acompana.core.tabular import ImportRejected
 from acompana.planning.choices import (
     ConsolidatedStatus,
     DecisionOutcome,
@@ -425,10 +426,6 @@ def plan_line_move(*, actor: User, line: PlanLine, direction: str) -> None:
 # --- import ----------------------------------------------------------------------------------
 
 
-class ImportRejected(ValidationError):
-    """The file has problems: nothing was imported (``as_error`` of the preview)."""
-
-
 @dataclass
 class ImportResult:
     created: int
@@ -454,8 +451,7 @@ def plan_lines_import(
         raise TransitionError(_not_editable_message(plan.status))
     preview = excel.parse_plan_file(plan=plan, content=content, filename=filename)
     if not preview.ok:
-        error = preview.as_error()
-        raise ImportRejected(error.error_dict if hasattr(error, "error_dict") else error.messages)
+        raise ImportRejected.from_preview(preview)
     with transaction.atomic():
         _lock_editable(actor, plan)
         removed = 0

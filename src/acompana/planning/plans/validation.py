@@ -38,10 +38,11 @@ from acompana.catalog.models import (
     Topic,
 )
 from acompana.core.models import Membership, User
+from acompana.geo.models import Municipality
 from acompana.planning.choices import NeedStatus
 from acompana.planning.models import Need, Plan, PlanLine
 from acompana.registry.choices import StakeholderKind
-from acompana.registry.models import Municipality, Stakeholder
+from acompana.registry.models import Stakeholder
 
 MAX_BUDGET = Decimal("99999999999999.99")  # max_digits=16, decimal_places=2
 TEXT_LIMITS = {

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
 
-from acompana.api.common import (
+from acompana.core.api import (
     ERROR_RESPONSES,
     ApiError,
     CursorParams,
@@ -30,7 +30,9 @@ from acompana.api.common import (
     paginate_queryset,
     require_perm,
 )
+from acompana.core.filters import bind
 from acompana.core.scoping import active_membership
+from acompana.core.tabular import ImportRejected
 from acompana.planning.models import (
     Indicator,
     IndicatorValue,
@@ -46,8 +48,6 @@ from acompana.planning.prioritisation.filters import (
     RankingFilterQuery,
 )
 from acompana.planning.prioritisation.imports import MAX_BYTES
-from acompana.registry.filters import bind
-from acompana.registry.services import ImportRejected
 
 router = Router(tags=["Planeación: priorización"])
 

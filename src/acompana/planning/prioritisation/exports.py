@@ -17,10 +17,10 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from acompana.core.exports import CHUNK, csv_response, export_filename, xlsx_response
 from acompana.planning.models import Indicator, IndicatorValue, PriorityListEntry
 from acompana.planning.prioritisation.imports import COLUMNS, stakeholder_identifier
 from acompana.planning.prioritisation.selectors import CriterionSpec, RankingRow, entry_cells
-from acompana.registry.exports import CHUNK, csv_response, export_filename, xlsx_response
 
 __all__ = [
     "export_filename",

@@ -24,11 +24,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from acompana.core.models import Organization
-from acompana.core.tabular import Column, ImportPreview, PreviewRow, RawRow, read_rows
+from acompana.core.tabular import (
+    MAX_BYTES,
+    MAX_ROWS,
+    SYNC_MAX_ROWS,
+    Column,
+    ImportPreview,
+    PreviewRow,
+    RawRow,
+    read_rows,
+)
 from acompana.core.validators import nit_check_digit
 from acompana.planning.models import Indicator, IndicatorValue
 from acompana.registry.choices import StakeholderKind
-from acompana.registry.imports import MAX_BYTES, MAX_ROWS, SYNC_MAX_ROWS
 from acompana.registry.models import Stakeholder
 
 __all__ = [

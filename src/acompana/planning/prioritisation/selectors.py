@@ -22,6 +22,7 @@ from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from acompana.core.filters import bind
 from acompana.core.models import Document, FiscalYear
 from acompana.core.scoping import Action
 from acompana.planning.choices import CriterionKind, IndicatorSource, NeedSource, NeedStatus
@@ -42,7 +43,6 @@ from acompana.planning.prioritisation.filters import (
 )
 from acompana.planning.prioritisation.scoring import Criterion, CriterionStats, score_stakeholders
 from acompana.registry.choices import StakeholderKind
-from acompana.registry.filters import bind
 from acompana.registry.models import Stakeholder
 
 PDF_KIND = "priority_list.pdf"

@@ -31,6 +31,7 @@ from acompana.core.documents import document_store, header_for, render_pdf
 from acompana.core.errors import StaleObjectError
 from acompana.core.events import changed_fields, event_record, snapshot
 from acompana.core.models import FiscalYear, Organization, User
+from acompana.core.tabular import ImportRejected
 from acompana.planning.choices import CriterionKind, IndicatorSource
 from acompana.planning.models import (
     Indicator,
@@ -43,7 +44,6 @@ from acompana.planning.models import (
 from acompana.planning.prioritisation import selectors
 from acompana.planning.prioritisation.imports import MIN_YEAR, parse_indicator_values_file
 from acompana.registry.choices import StakeholderKind
-from acompana.registry.services import ImportRejected
 
 INDICATOR_FIELDS = [
     "code",

@@ -30,8 +30,8 @@ def _progress(job_id: int) -> Callable[[int], None]:
 @shared_task(name="planning.indicator_values_import")
 def indicator_values_import_task(job_id: int) -> None:
     """Import the file of the job (``params.path`` in storage); all rows or none."""
+    from acompana.core.tabular import ImportRejected
     from acompana.planning.prioritisation.services import indicator_values_import
-    from acompana.registry.services import ImportRejected
 
     job = Job.objects.select_related("organization", "user").get(pk=job_id)
     if job.status != JobStatus.PENDING:

@@ -18,7 +18,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from acompana.api.common import (
+from acompana.catalog.models import Modality, Service
+from acompana.core.api import (
     ERROR_RESPONSES,
     CursorParams,
     Page,
@@ -26,7 +27,6 @@ from acompana.api.common import (
     paginate_queryset,
     require_perm,
 )
-from acompana.catalog.models import Modality, Service
 from acompana.core.scoping import active_membership
 from acompana.planning.committee import committee_decisions_for
 from acompana.planning.models import CommitteeDecision, Strategy, StrategyProposal

@@ -7,9 +7,9 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from acompana.api.tests.cases import ApiCase
 from acompana.catalog.models import Mechanism, Modality, ServiceType, Topic
 from acompana.core.models import Organization, Unit, User
+from acompana.core.tests.api_case import ApiCase
 from acompana.core.tests.cases import ViewCase
 from acompana.planning.choices import FindingSeverity, PlanStatus
 from acompana.planning.models import (

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from acompana.api.tests.cases import ApiCase
+from acompana.core.tests.api_case import ApiCase
 from acompana.core.tests.cases import ViewCase
 from acompana.planning.choices import NeedOrigin, NeedSource, NeedStatus
 from acompana.planning.tests.factories import NeedFactory

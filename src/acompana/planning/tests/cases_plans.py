@@ -12,9 +12,9 @@ import datetime
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from acompana.api.tests.cases import ApiCase
 from acompana.core.documents import document_store
 from acompana.core.models import FiscalYear
+from acompana.core.tests.api_case import ApiCase
 from acompana.core.tests.cases import ViewCase
 from acompana.planning.choices import ConsolidatedStatus, PlanStatus
 from acompana.planning.models import ConsolidatedPlan, Plan, PlanLine

@@ -9,9 +9,9 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from acompana.api.tests.cases import ApiCase
 from acompana.core.choices import JobStatus
 from acompana.core.models import Job
+from acompana.core.tests.api_case import ApiCase
 from acompana.core.tests.cases import ViewCase
 from acompana.planning.choices import CriterionKind
 from acompana.planning.models import (
@@ -252,9 +252,8 @@ API_CASES = [
 
 def make_stakeholders(organization: Any, count: int, **fields: Any) -> list[Stakeholder]:
     """``count`` active stakeholders in one INSERT (NITs with valid check digits)."""
-    from acompana.core.validators import nit_with_check_digit
+    from acompana.core.validators import nit_with_check_digit, normalize_search
     from acompana.registry.tests.factories import municipality
-    from acompana.registry.validators import normalize_search
 
     place = fields.pop("municipality", None) or municipality("41298")
     start = Stakeholder.objects.count() + 700_000_000

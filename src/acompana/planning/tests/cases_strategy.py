@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from acompana.api.tests.cases import ApiCase
 from acompana.catalog.models import Modality
 from acompana.catalog.tests.factories import (
     MilestoneTemplateFactory,
@@ -19,6 +18,7 @@ from acompana.catalog.tests.factories import (
 )
 from acompana.core.choices import ProcedureCode
 from acompana.core.models import Document
+from acompana.core.tests.api_case import ApiCase
 from acompana.core.tests.cases import ViewCase
 from acompana.planning.models import Strategy, StrategyProposal
 from acompana.planning.strategy import services as strategy_services

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from acompana.api.tests.utils import assert_error, call, token_client
+from acompana.core.tests.api_utils import assert_error, call, token_client
 from acompana.planning.checks.filters import FindingFilterForm, FindingFilterQuery
 from acompana.planning.choices import FindingSeverity, FindingStatus
 from acompana.planning.models import Finding

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from acompana.api.tests.utils import assert_error, call, token_client
 from acompana.catalog.tests.factories import TopicFactory
 from acompana.core.models import Event
+from acompana.core.tests.api_utils import assert_error, call, token_client
 from acompana.planning.choices import NeedOrigin, NeedSource, NeedStatus
 from acompana.planning.models import Need, NeedStakeholder
 from acompana.planning.needs.filters import NeedFilterForm, NeedFilterQuery

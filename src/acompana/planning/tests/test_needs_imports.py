@@ -17,13 +17,13 @@ from openpyxl import Workbook, load_workbook
 from acompana.catalog.tests.factories import TopicFactory
 from acompana.core.models import Event
 from acompana.core.procedures.trail import procedure_trail
+from acompana.core.tabular import ImportRejected
 from acompana.planning.models import Need, NeedStakeholder
 from acompana.planning.needs import services
 from acompana.planning.needs.imports import parse_need_file
 from acompana.planning.needs.views import IMPORT_SESSION_KEY
 from acompana.planning.tests.factories import fiscal_year
 from acompana.registry.choices import StakeholderKind
-from acompana.registry.services import ImportRejected
 from acompana.registry.tests.factories import StakeholderFactory, municipality
 
 pytestmark = pytest.mark.django_db

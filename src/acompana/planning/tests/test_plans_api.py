@@ -9,7 +9,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from acompana.api.tests.utils import assert_error, call, token_client
+from acompana.core.tests.api_utils import assert_error, call, token_client
 from acompana.core.tests.factories import build_world
 from acompana.planning.choices import ConsolidatedStatus, PlanStatus
 from acompana.planning.models import Plan, PlanLine

@@ -9,8 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from acompana.api.tests.utils import assert_error, call, token_client
 from acompana.core.models import Event
+from acompana.core.tests.api_utils import assert_error, call, token_client
 from acompana.planning.choices import CriterionKind, NeedSource
 from acompana.planning.models import (
     IndicatorValue,

@@ -16,12 +16,12 @@ from django.utils import translation
 
 from acompana.core.choices import JobStatus
 from acompana.core.models import Event, Job
+from acompana.core.tabular import ImportRejected
 from acompana.planning.models import IndicatorValue
 from acompana.planning.prioritisation import views
 from acompana.planning.prioritisation.imports import parse_decimal, parse_indicator_values_file
 from acompana.planning.prioritisation.services import indicator_values_import
 from acompana.planning.tests.factories import IndicatorFactory
-from acompana.registry.services import ImportRejected
 from acompana.registry.tests.factories import StakeholderFactory, municipality
 
 

@@ -8,9 +8,9 @@ import json
 import pytest
 from django.urls import reverse
 
-from acompana.api.tests.utils import assert_error, call, token_client
 from acompana.catalog.tests.factories import ServiceFactory
 from acompana.core.choices import ProcedureCode
+from acompana.core.tests.api_utils import assert_error, call, token_client
 from acompana.core.tests.factories import UnitFactory
 from acompana.planning.models import Strategy
 from acompana.planning.tests.cases_strategy import (

@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def forward(apps, schema_editor):
-    from acompana.registry.divipola import load_divipola
+    from acompana.geo.divipola import load_divipola
 
     load_divipola(
         department_model=apps.get_model("registry", "Department"),

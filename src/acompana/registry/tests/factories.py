@@ -6,11 +6,11 @@ import factory
 from django.utils import timezone
 
 from acompana.core.tests.factories import OrganizationFactory, UserFactory
-from acompana.core.validators import nit_with_check_digit
+from acompana.core.validators import nit_with_check_digit, normalize_search
+from acompana.geo.models import Department, Municipality
 from acompana.registry.choices import ConsentChannel, ConsentPurpose, DocumentType, StakeholderKind
-from acompana.registry.models import Consent, Department, Municipality, Person, Stakeholder
+from acompana.registry.models import Consent, Person, Stakeholder
 from acompana.registry.notice import notice_hash, notice_text
-from acompana.registry.validators import normalize_search
 
 
 def municipality(code: str = "41298") -> Municipality:

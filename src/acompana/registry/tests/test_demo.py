@@ -2,8 +2,9 @@ import pytest
 
 from acompana.core.choices import ProcedureCode, Role
 from acompana.core.tests.factories import OrganizationFactory, member
+from acompana.geo.models import Department
 from acompana.registry import demo
-from acompana.registry.models import Department, Person, Stakeholder
+from acompana.registry.models import Person, Stakeholder
 from acompana.registry.selectors import sensitive_data
 
 pytestmark = pytest.mark.django_db

@@ -1,11 +1,11 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from acompana.registry.exports import escape_cell
+from acompana.core.exports import escape_cell
+from acompana.core.validators import normalize_search
 from acompana.registry.imports import header_key, kind_from_text
 from acompana.registry.validators import (
     normalize_document_number,
-    normalize_search,
     validate_document,
     validate_reps_code_format,
     validate_school_code_format,

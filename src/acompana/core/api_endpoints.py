@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from acompana.api.common import ERROR_RESPONSES, require_perm
 from acompana.core import selectors
+from acompana.core.api import ERROR_RESPONSES, require_perm
 from acompana.core.scoping import active_membership
 
 router = Router(tags=["Entidad"])

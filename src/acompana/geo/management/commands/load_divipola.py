@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from acompana.registry.divipola import DIVIPOLA_CSV, load_divipola
+from acompana.geo.divipola import DIVIPOLA_CSV, load_divipola
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
-from acompana.registry.models import Department, Municipality
+from acompana.geo.models import Department, Municipality
 
 DIVIPOLA_CSV = Path(__file__).resolve().parent / "data" / "divipola.csv"
 COLUMNS = [

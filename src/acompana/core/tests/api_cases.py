@@ -1,0 +1,8 @@
+"""ApiCases of the core endpoints (``core/api_endpoints.py``)."""
+
+from acompana.core.tests.api_case import ApiCase
+
+API_CASES = [
+    ApiCase("organization", perm="registry.view"),
+    ApiCase("unit_list", perm="registry.view"),
+]
