@@ -34,6 +34,7 @@ run: install
 lint: install
 	$(VENV)/bin/ruff check src tests conftest.py
 	$(VENV)/bin/ruff format --check src tests conftest.py
+	$(VENV)/bin/lint-imports --no-cache
 
 typecheck: install
 	DATABASE_URL=postgres://unused/unused ACOMPANA_TESTING=1 $(VENV)/bin/mypy src

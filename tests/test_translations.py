@@ -1,4 +1,9 @@
-"""The UI is Spanish through gettext: every msgid in the code has a Spanish translation."""
+"""The UI is Spanish through gettext: every msgid in the code has a Spanish translation.
+
+One path for every app: its catalogue ``<app>/locale/es/LC_MESSAGES/django.po``, extracted and
+compiled by ``make messages``. The apps are found on disk (every package of ``src/acompana``
+with an ``apps.py``), so a new stage is checked without being listed here.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ["core", "geo", "registry", "catalog", "api", "planning"]
+APPS = sorted(p.parent.name for p in (ROOT / "src" / "acompana").glob("*/apps.py"))
 IGNORE: dict[str, list[str]] = {}
 
 

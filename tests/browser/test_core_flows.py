@@ -17,7 +17,11 @@ def test_log_in_and_see_home(page, login, browser_world):
     expect(page.get_by_role("heading", level=1)).to_contain_text(browser_world.org.name)
     expect(page.get_by_role("heading", name="Su trabajo pendiente")).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile("Necesidades"))).to_be_visible()
-    expect(page.get_by_role("heading", name=re.compile("Archivo"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("Planes"))).to_be_visible()
+    # the installed stages only (the home page shows no placeholder for stages not built)
+    expect(
+        page.get_by_role("heading", name=re.compile("Registro de grupos de valor"))
+    ).to_be_visible()
 
 
 def test_wrong_password_shows_spanish_error(page, browser_world):

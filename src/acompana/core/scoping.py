@@ -26,7 +26,8 @@ def active_membership(user: Any) -> Membership | None:
     """The user's membership in its active organization (cached on the user object).
 
     Falls back to the first active membership when the stored organization is no longer
-    valid, so a removed membership never leaves a user pointing at another tenant.
+    valid, so a removed membership never leaves a user pointing at another tenant. Reading
+    it writes nothing.
     """
     if user is None or not getattr(user, "is_authenticated", False):
         return None
@@ -41,12 +42,9 @@ def active_membership(user: Any) -> Membership | None:
     if user.active_organization_id:
         membership = memberships.filter(organization_id=user.active_organization_id).first()
     if membership is None:
+        # A read never writes: the stored choice is only changed by ``user_switch_organization``
+        # (and on login); until then the first active membership is used.
         membership = memberships.order_by("organization__name").first()
-        if membership is not None and user.active_organization_id != membership.organization_id:
-            user.active_organization_id = membership.organization_id
-            type(user).objects.filter(pk=user.pk).update(
-                active_organization_id=membership.organization_id
-            )
     setattr(user, _CACHE_ATTR, membership)
     return membership  # type: ignore[no-any-return]
 

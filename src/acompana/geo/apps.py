@@ -1,10 +1,10 @@
-from acompana.core.plugins import ProductAppConfig
+from django.apps import AppConfig
 
 
-class GeoConfig(ProductAppConfig):
-    """DIVIPOLA reference data: the base every other app may use (it uses none of them)."""
+class GeoConfig(AppConfig):
+    """DIVIPOLA reference data: the base every other app may use (it uses none of them, not
+    even core, so it is a plain ``AppConfig``: it has no pages, API, menu or demo to plug in)."""
 
-    default = True  # the one config Django picks (apps.py also imports the base class)
     name = "acompana.geo"
     label = "geo"
-    order = -10
+    default_auto_field = "django.db.models.BigAutoField"

@@ -50,3 +50,17 @@ def test_inactive_membership_falls_back_to_another_organization(world):
     forget_membership(user)
     membership = active_membership(user)
     assert membership is not None and membership.organization == world.other
+
+
+def test_reading_the_active_membership_writes_nothing(world, django_assert_num_queries):
+    """The fallback is computed, not stored: a read path never updates the user row."""
+    user = world.professional
+    Membership.objects.create(organization=world.other, user=user, roles=["auditor"])
+    Membership.objects.filter(user=user, organization=world.org).update(is_active=False)
+    forget_membership(user)
+    with django_assert_num_queries(2) as captured:
+        membership = active_membership(user)
+    assert membership is not None and membership.organization == world.other
+    assert not any(q["sql"].lstrip().upper().startswith("UPDATE") for q in captured.captured_queries)
+    user.refresh_from_db()
+    assert user.active_organization_id == world.org.pk  # still the stored choice
