@@ -51,8 +51,12 @@ def port() -> int:
     return int(os.environ.get("ACOMPANA_EMBEDDED_PG_PORT", str(DEFAULT_PORT)))
 
 
-def url(database: str = DB_NAME) -> str:
-    return f"postgres://postgres@127.0.0.1:{port()}/{database}"
+#: the role the web and the worker use (``core.dbroles``); ``postgres`` owns the tables
+APP_ROLE = "acompana_app"
+
+
+def url(database: str = DB_NAME, user: str = "postgres") -> str:
+    return f"postgres://{user}@127.0.0.1:{port()}/{database}"
 
 
 def _bin(name: str) -> str:

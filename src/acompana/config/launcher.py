@@ -1,7 +1,8 @@
 """``make run``: one process that runs the whole product on a fresh machine.
 
 1. starts the embedded PostgreSQL under ``var/`` unless ``DATABASE_URL`` is set;
-2. migrates, loads reference data (DIVIPOLA, catalogue seeds) and the demo;
+2. migrates, loads reference data (DIVIPOLA, catalogue seeds) and the demo as the owner,
+   then grants the application role (``grant_app_role``) the web and worker connect as;
 3. starts the web server (gunicorn) and a Celery worker (filesystem broker when no
    ``REDIS_URL``/``CELERY_BROKER_URL``), prints the URL and the demo logins;
 4. on Ctrl-C or SIGTERM stops the worker, the web server and the database, and exits 0.
@@ -53,6 +54,18 @@ class Launcher:
             (var / folder).mkdir(parents=True, exist_ok=True)
         return env
 
+    def application_environment(self, env: dict[str, str]) -> dict[str, str]:
+        """The web and the worker connect as the application role, not as the owner.
+
+        On the embedded database the owner is the superuser ``postgres``; the application
+        role (``acompana_app``) may only insert and read the audit table (``core.dbroles``).
+        With an external ``DATABASE_URL`` the operator chooses the roles (docs/deployment.md).
+        """
+        if not self.embedded:
+            return env
+        self.manage(env, "grant_app_role", embedded_db.APP_ROLE)
+        return {**env, "DATABASE_URL": embedded_db.url(user=embedded_db.APP_ROLE)}
+
     def manage(self, env: dict[str, str], *args: str) -> None:
         subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], check=True, env=env)
 
@@ -67,6 +80,7 @@ class Launcher:
             self.manage(env, "collectstatic", "--no-input", "-v", "0")
             self.manage(env, "load_reference_data")
             self.manage(env, "load_demo")
+            env = self.application_environment(env)
             host = env.get("ACOMPANA_HOST", "127.0.0.1")
             port = env.get("ACOMPANA_PORT", "8000")
             self.children.append(
