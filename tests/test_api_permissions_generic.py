@@ -1,9 +1,11 @@
 """Generic permission and tenancy tests over every operation of the API (DESIGN section 6.6).
 
 Walks every operation the ninja API serves and fails when one has no ``ApiCase`` in
-``acompana/<app>/tests/api_cases.py`` (``API_CASES``). The contract of a case is in
-``acompana.core.tests.api_case``; cases are read by attribute, so each app may declare its own
-dataclass with the same attribute names.
+``acompana/<app>/tests/api_cases.py`` (``API_CASES``), or when its handler does not declare
+who may call it (``acompana.core.api.api_permission``, ``api_member``, ``api_authenticated``).
+The permission is read from the operation, never from the case, so a case cannot weaken the
+403 test. The contract of a case is in ``acompana.core.tests.api_case``; cases are read by
+attribute, so each app may declare its own dataclass with the same attribute names.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from django.forms.models import model_to_dict
 from django.urls import URLPattern, reverse
 
 from acompana.api.router import api
+from acompana.core.api import ApiAccess, operation_access
 from acompana.core.choices import Role
 from acompana.core.models import Event
 from acompana.core.permissions import PERMISSIONS
 from acompana.core.plugins import product_apps
 from acompana.core.tests.api_utils import assert_error, call, make_token
-from acompana.core.tests.factories import build_world
+from acompana.core.tests.factories import UserFactory, build_world
 
 
 def all_cases() -> list[Any]:
@@ -36,17 +39,35 @@ def all_cases() -> list[Any]:
     return cases
 
 
-def api_operations() -> list[tuple[str, str, bool]]:
-    """(url_name, method, requires authentication) of every operation the API serves."""
+Operation = tuple[str, str, bool, ApiAccess | None]
+
+
+def api_operations() -> list[Operation]:
+    """(url_name, method, requires authentication, declared access) of every operation the
+    API serves."""
     operations = []
     for bound_router in api._get_bound_routers():
         for path_view in bound_router.path_operations.values():
             for operation in path_view.operations:
                 for method in operation.methods:
                     operations.append(
-                        (operation.url_name or "", method.lower(), bool(operation.auth_callbacks))
+                        (
+                            operation.url_name or "",
+                            method.lower(),
+                            bool(operation.auth_callbacks),
+                            operation_access(operation),
+                        )
                     )
     return operations
+
+
+def undeclared(operations: list[Operation]) -> list[str]:
+    """The authenticated operations whose handler does not declare who may call it."""
+    return sorted(
+        f"{name} [{method.upper()}]"
+        for name, method, auth, access in operations
+        if auth and access is None
+    )
 
 
 def route_params() -> dict[str, set[str]]:
@@ -59,7 +80,8 @@ def route_params() -> dict[str, set[str]]:
 
 CASES = all_cases()
 OPERATIONS = api_operations()
-PUBLIC = {(name, method) for name, method, auth in OPERATIONS if not auth}
+PUBLIC = {(name, method) for name, method, auth, _ in OPERATIONS if not auth}
+ACCESS = {(name, method): access for name, method, _, access in OPERATIONS}
 ROUTE_PARAMS = route_params()
 
 
@@ -127,19 +149,45 @@ def token_client(user: Any) -> Any:
     return Client(HTTP_AUTHORIZATION=f"Bearer {make_token(user)}")
 
 
+def access_of(case: Any) -> ApiAccess | None:
+    """What the case's operation declares (read from the operation, not from the case)."""
+    return ACCESS.get((case_name(case), case_method(case)))
+
+
+def perm_of(case: Any) -> str | None:
+    access = access_of(case)
+    return access.perm if access is not None else None
+
+
 def denied_roles(case: Any) -> list[str]:
-    perm = getattr(case, "perm", None)
+    perm = perm_of(case)
     if perm is None:
         return []
     return [r.value for r in Role if r not in PERMISSIONS[perm]]
 
 
 def granted_role(case: Any) -> str:
-    perm = getattr(case, "perm", None)
+    perm = perm_of(case)
     if perm is None:
         return Role.ADMIN.value
     roles = sorted(PERMISSIONS[perm], key=lambda r: (r != Role.ADMIN, r))
     return roles[0].value
+
+
+def sends_json(case: Any) -> bool:
+    """The case sends a JSON body (not a multipart upload)."""
+    return bool(
+        getattr(case, "payload", None)
+        and not getattr(case, "files", None)
+        and not getattr(case, "multipart", False)
+    )
+
+
+def send_invalid_body(client: Any, case: Any, obj: Any) -> Any:
+    """The case's request with a body no operation can read (malformed JSON)."""
+    return client.generic(
+        case_method(case).upper(), case_url(case, obj), '{"', content_type="application/json"
+    )
 
 
 # --- completeness ---------------------------------------------------------------------------
@@ -150,19 +198,19 @@ def test_the_api_has_operations():
 
 
 def test_every_operation_has_a_url_name():
-    missing = sorted({m for name, m, _ in OPERATIONS if not name})
+    missing = sorted({m for name, m, _, _ in OPERATIONS if not name})
     assert not missing, "API operations without url_name (methods): " + ", ".join(missing)
 
 
 def test_url_names_are_unique():
-    names = [(name, method) for name, method, _ in OPERATIONS]
+    names = [(name, method) for name, method, _, _ in OPERATIONS]
     duplicated = sorted({n for n in names if names.count(n) > 1})
     assert not duplicated, f"API url_name used twice for the same method: {duplicated}"
 
 
 def test_every_operation_has_a_case():
     declared = {(case_name(c), case_method(c)) for c in CASES}
-    missing = sorted({(n, m) for n, m, _ in OPERATIONS} - declared)
+    missing = sorted({(n, m) for n, m, _, _ in OPERATIONS} - declared)
     assert not missing, (
         "API operations without an ApiCase in acompana/<app>/tests/api_cases.py: "
         + ", ".join(f"{n} [{m.upper()}]" for n, m in missing)
@@ -170,16 +218,41 @@ def test_every_operation_has_a_case():
 
 
 def test_every_case_names_an_operation():
-    served = {(n, m) for n, m, _ in OPERATIONS}
+    served = {(n, m) for n, m, _, _ in OPERATIONS}
     unknown = sorted({(case_name(c), case_method(c)) for c in CASES} - served)
     assert not unknown, f"ApiCases for operations the API does not serve: {unknown}"
 
 
-def test_every_case_names_a_known_permission():
-    unknown = sorted(
-        {c.perm for c in CASES if getattr(c, "perm", None) and c.perm not in PERMISSIONS}
+def test_every_operation_declares_who_may_call_it():
+    missing = undeclared(OPERATIONS)
+    assert not missing, (
+        "API operations whose handler declares no access (add @api_permission(...), "
+        "@api_member or @api_authenticated from acompana.core.api): " + ", ".join(missing)
     )
-    assert not unknown, f"ApiCases with permissions missing from PERMISSIONS: {unknown}"
+
+
+def test_an_operation_without_a_declaration_is_reported():
+    operations: list[Operation] = [
+        ("declared", "get", True, ApiAccess(perm="registry.view")),
+        ("member", "get", True, ApiAccess()),
+        ("public", "get", False, None),
+        ("forgotten", "post", True, None),
+    ]
+    assert undeclared(operations) == ["forgotten [POST]"]
+
+
+def test_every_declared_permission_is_known():
+    unknown = sorted(
+        f"{name} [{method.upper()}]: {access.perm}"
+        for name, method, _, access in OPERATIONS
+        if access is not None and access.perm is not None and access.perm not in PERMISSIONS
+    )
+    assert not unknown, f"API operations declaring permissions missing from PERMISSIONS: {unknown}"
+
+
+def test_cases_do_not_restate_the_permission():
+    restating = sorted(case_id(c) for c in CASES if hasattr(c, "perm"))
+    assert not restating, f"ApiCases with a perm (it is read from the operation): {restating}"
 
 
 # --- behaviour, per case --------------------------------------------------------------------
@@ -209,6 +282,39 @@ def test_roles_without_permission_get_403(case):
         assert response.status_code == 403, f"{role} got {response.status_code}"
         assert_error(response, 403)
         assert state(obj) == before, f"{role} changed something"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "case", [c for c in AUTHENTICATED_CASES if denied_roles(c) and sends_json(c)], ids=case_id
+)
+def test_permission_is_checked_before_the_body(case):
+    """A role without the right gets 403 for an invalid body too (never 400 or 422), while
+    a granted role gets the 400 that proves the body is invalid."""
+    world = build_world()
+    obj = case.obj(world) if getattr(case, "obj", None) else None
+    role = denied_roles(case)[0]
+    before = state(obj)
+    response = send_invalid_body(token_client(world.users[role]), case, obj)
+    assert_error(response, 403, "forbidden")
+    assert state(obj) == before
+    response = send_invalid_body(token_client(world.users[granted_role(case)]), case, obj)
+    assert_error(response, 400, "malformed_body")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "case",
+    [c for c in AUTHENTICATED_CASES if access_of(c) is not None and access_of(c).members_only],
+    ids=case_id,
+)
+def test_a_user_without_organization_gets_403(case):
+    world = build_world()
+    obj = case.obj(world) if getattr(case, "obj", None) else None
+    before = state(obj)
+    response = send(token_client(UserFactory()), case, world, obj)
+    assert_error(response, 403, "no_organization")
+    assert state(obj) == before
 
 
 @pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
 
 from acompana.core import services
-from acompana.core.api import ERROR_RESPONSES
+from acompana.core.api import ERROR_RESPONSES, api_authenticated
 from acompana.core.models import Membership, User
 from acompana.core.permissions import PERMISSIONS, has_perm
 from acompana.core.scoping import active_membership
@@ -104,6 +104,7 @@ def _me(user: User) -> MeOut:
         "(`active_organization` nulo), para que un cliente sepa por qué lo demás responde 403."
     ),
 )
+@api_authenticated
 def me(request: HttpRequest) -> MeOut:
     """The authenticated user, its active organization and roles, and all its organizations.
 
@@ -124,6 +125,7 @@ def me(request: HttpRequest) -> MeOut:
         "activa es de la persona: el cambio vale también para su sesión y sus otros tokens."
     ),
 )
+@api_authenticated
 def switch_organization(request: HttpRequest, payload: SwitchOrganizationIn) -> MeOut:
     """Make another of the user's organizations the active one (404 if not a member).
 

@@ -23,9 +23,10 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.operation import Operation
+from ninja.router import BoundRouter
 
 from acompana.api.auth import api_auth
-from acompana.core.api import ApiError
+from acompana.core.api import ApiError, guard_operation
 from acompana.core.errors import StaleObjectError, TransitionError
 from acompana.core.tabular import ImportRejected
 
@@ -33,7 +34,20 @@ logger = logging.getLogger("django.request")
 
 
 class AcompanaAPI(NinjaAPI):
-    """NinjaAPI with JSON errors for ninja's own responses and ``url_name`` operation ids."""
+    """NinjaAPI with JSON errors for ninja's own responses, ``url_name`` operation ids, and
+    the access each handler declares (``core.api.api_permission``) checked before validation.
+    """
+
+    def _get_bound_routers(self) -> list[BoundRouter]:
+        # ninja binds (clones) every operation once, on first use; guard the bound copies
+        first_binding = self._bound_routers_cache is None
+        bound_routers = super()._get_bound_routers()
+        if first_binding:
+            for bound_router in bound_routers:
+                for path_view in bound_router.path_operations.values():
+                    for operation in path_view.operations:
+                        guard_operation(operation)
+        return bound_routers
 
     def get_openapi_operation_id(self, operation: Operation) -> str:
         url_name = getattr(operation, "url_name", None)

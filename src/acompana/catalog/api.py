@@ -1,9 +1,9 @@
 """API of the catalogue (``/api/v1/catalogo``): vocabularies, services and their milestones.
 
-Reads need ``catalog.view`` (every role); writes ``catalog.change`` (admin, unit head) → 403
-otherwise. Objects come through the scoped selectors: another organization's object is a
-404, and so is, for writes, a service of another unit when the user's writes are limited to
-its unit. A stale ``version`` is a 409. The error shape is ``acompana.core.api``'s.
+The rules every router follows are ``acompana.core.api``'s; the services list filters with
+``filters.py``. Reads need ``catalog.view`` (every role), writes ``catalog.change`` (admin,
+unit head); for writes, a service of another unit is a 404 when the user's writes are
+limited to its unit.
 """
 
 from __future__ import annotations
@@ -17,17 +17,19 @@ from ninja import Field, Query, Router, Schema
 
 from acompana.catalog import selectors, services
 from acompana.catalog.choices import ActiveFilter, CatalogKind
+from acompana.catalog.filters import ServiceFilterForm
 from acompana.catalog.models import CatalogValue, MilestoneTemplate, Service
 from acompana.core.api import (
     ERROR_RESPONSES,
     CursorParams,
     Page,
+    api_permission,
     get_scoped_or_404,
-    paginate_queryset,
-    require_perm,
+    organization_of,
+    page_of,
 )
+from acompana.core.filters import bind
 from acompana.core.models import Unit
-from acompana.core.scoping import active_membership
 
 router = Router(tags=["Catálogo"])
 
@@ -133,6 +135,9 @@ class MilestoneOrderIn(Schema):
 
 
 class ServiceQuery(Schema):
+    """Query parameters of the services list (their names in the API; the filter itself is
+    the page's ``ServiceFilterForm``)."""
+
     q: str | None = Field(None, description="Busca en nombre, descripción y código.")
     unit_id: int | None = None
     service_type_id: int | None = None
@@ -144,18 +149,21 @@ class ServiceQuery(Schema):
         None, description="true: ofrecidos; false: retirados; vacío: todos."
     )
 
-    def to_filters(self) -> selectors.ServiceFilters:
+    def to_filters(self) -> ServiceFilterForm:
+        """The list's filter form bound to these parameters (400 if one is not valid)."""
         active = {True: ActiveFilter.ACTIVE, False: ActiveFilter.INACTIVE, None: ActiveFilter.ALL}
-        return selectors.ServiceFilters(
-            q=(self.q or "").strip(),
-            unit=self.unit_id,
-            service_type=self.service_type_id,
-            topic=self.topic_id,
-            mechanism=self.mechanism_id,
-            modality=self.modality_id,
-            origin=self.origin or "",
-            active=active[self.active],
-        )
+        params = {
+            "q": self.q,
+            "unit": self.unit_id,
+            "service_type": self.service_type_id,
+            "topic": self.topic_id,
+            "mechanism": self.mechanism_id,
+            "modality": self.modality_id,
+            "origin": self.origin,
+            "active": active[self.active],
+        }
+        form: ServiceFilterForm = bind(ServiceFilterForm, params)
+        return form
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -301,7 +309,6 @@ def _changeable_milestone(request: HttpRequest, pk: int) -> MilestoneTemplate:
 
 
 def _values(request: HttpRequest, kind: str, active: bool | None) -> list[dict[str, Any]]:
-    require_perm(request, VIEW)
     values = selectors.catalog_values(user=request.user, kind=kind)
     if active is not None:
         values = values.filter(is_active=active)
@@ -316,6 +323,7 @@ def _values(request: HttpRequest, kind: str, active: bool | None) -> list[dict[s
     response={200: list[CatalogValueOut], **ERROR_RESPONSES},
     url_name="catalog_service_type_list",
 )
+@api_permission(VIEW)
 def service_type_list(request: HttpRequest, active: bool | None = None) -> Any:
     """Tipos de servicio de la entidad (asesoría, orientación, asistencia técnica, ...)."""
     return _values(request, CatalogKind.SERVICE_TYPE, active)
@@ -326,6 +334,7 @@ def service_type_list(request: HttpRequest, active: bool | None = None) -> Any:
     response={200: list[CatalogValueOut], **ERROR_RESPONSES},
     url_name="catalog_topic_list",
 )
+@api_permission(VIEW)
 def topic_list(request: HttpRequest, active: bool | None = None) -> Any:
     """Temáticas de la entidad; `parent_id` indica la temática superior de una subtemática."""
     return _values(request, CatalogKind.TOPIC, active)
@@ -336,6 +345,7 @@ def topic_list(request: HttpRequest, active: bool | None = None) -> Any:
     response={200: list[CatalogValueOut], **ERROR_RESPONSES},
     url_name="catalog_mechanism_list",
 )
+@api_permission(VIEW)
 def mechanism_list(request: HttpRequest, active: bool | None = None) -> Any:
     """Mecanismos de la entidad (taller, visita, mesa de trabajo, ...)."""
     return _values(request, CatalogKind.MECHANISM, active)
@@ -346,6 +356,7 @@ def mechanism_list(request: HttpRequest, active: bool | None = None) -> Any:
     response={200: list[CatalogValueOut], **ERROR_RESPONSES},
     url_name="catalog_modality_list",
 )
+@api_permission(VIEW)
 def modality_list(request: HttpRequest, active: bool | None = None) -> Any:
     """Modalidades de la entidad (presencial, virtual, híbrida)."""
     return _values(request, CatalogKind.MODALITY, active)
@@ -359,14 +370,13 @@ def modality_list(request: HttpRequest, active: bool | None = None) -> Any:
     response={200: Page[ServiceOut], **ERROR_RESPONSES},
     url_name="catalog_service_list",
 )
+@api_permission(VIEW)
 def service_list(
     request: HttpRequest, filters: Query[ServiceQuery], page: Query[CursorParams]
 ) -> Any:
     """Servicios del portafolio, filtrados y paginados por cursor."""
-    require_perm(request, VIEW)
     queryset = selectors.service_list(user=request.user, filters=filters.to_filters())
-    items, next_cursor, count = paginate_queryset(queryset, page.cursor, page.limit)
-    return {"count": count, "next_cursor": next_cursor, "results": [_service_out(s) for s in items]}
+    return page_of(queryset, page, _service_out)
 
 
 @router.get(
@@ -374,9 +384,9 @@ def service_list(
     response={200: ServiceDetailOut, **ERROR_RESPONSES},
     url_name="catalog_service_detail",
 )
+@api_permission(VIEW)
 def service_detail(request: HttpRequest, service_id: int) -> Any:
     """Un servicio con sus hitos, en orden."""
-    require_perm(request, VIEW)
     return _detail(request, service_id)
 
 
@@ -385,15 +395,13 @@ def service_detail(request: HttpRequest, service_id: int) -> Any:
     response={201: ServiceDetailOut, **ERROR_RESPONSES},
     url_name="catalog_service_create",
 )
+@api_permission(CHANGE)
 def service_create(request: HttpRequest, payload: ServiceIn) -> Any:
     """Registra un servicio de una dependencia (jefe de dependencia: solo de la suya)."""
-    require_perm(request, CHANGE)
-    membership = active_membership(request.user)
-    assert membership is not None
     try:
         service = services.service_create(
             actor=request.user,  # type: ignore[arg-type]
-            organization=membership.organization,
+            organization=organization_of(request),
             data=_service_data(request, payload),
         )
     except ValidationError as exc:
@@ -406,9 +414,9 @@ def service_create(request: HttpRequest, payload: ServiceIn) -> Any:
     response={200: ServiceDetailOut, **ERROR_RESPONSES},
     url_name="catalog_service_update",
 )
+@api_permission(CHANGE)
 def service_update(request: HttpRequest, service_id: int, payload: ServiceUpdateIn) -> Any:
     """Reemplaza los datos de un servicio; `version` desactualizada: 409."""
-    require_perm(request, CHANGE)
     service = _changeable_service(request, service_id)
     try:
         services.service_update(
@@ -427,9 +435,9 @@ def service_update(request: HttpRequest, service_id: int, payload: ServiceUpdate
     response={200: ServiceDetailOut, **ERROR_RESPONSES},
     url_name="catalog_service_deactivate",
 )
+@api_permission(CHANGE)
 def service_deactivate(request: HttpRequest, service_id: int, payload: VersionIn) -> Any:
     """Retira el servicio de la oferta (sigue en los registros anteriores)."""
-    require_perm(request, CHANGE)
     service = _changeable_service(request, service_id)
     services.service_deactivate(
         actor=request.user,  # type: ignore[arg-type]
@@ -444,9 +452,9 @@ def service_deactivate(request: HttpRequest, service_id: int, payload: VersionIn
     response={200: ServiceDetailOut, **ERROR_RESPONSES},
     url_name="catalog_service_reactivate",
 )
+@api_permission(CHANGE)
 def service_reactivate(request: HttpRequest, service_id: int, payload: VersionIn) -> Any:
     """Vuelve a ofrecer un servicio retirado."""
-    require_perm(request, CHANGE)
     service = _changeable_service(request, service_id)
     services.service_reactivate(
         actor=request.user,  # type: ignore[arg-type]
@@ -464,9 +472,9 @@ def service_reactivate(request: HttpRequest, service_id: int, payload: VersionIn
     response={201: MilestoneOut, **ERROR_RESPONSES},
     url_name="catalog_milestone_create",
 )
+@api_permission(CHANGE)
 def milestone_create(request: HttpRequest, service_id: int, payload: MilestoneIn) -> Any:
     """Agrega un hito al final de los hitos del servicio."""
-    require_perm(request, CHANGE)
     service = _changeable_service(request, service_id)
     milestone = services.milestone_template_create(
         actor=request.user,  # type: ignore[arg-type]
@@ -481,9 +489,9 @@ def milestone_create(request: HttpRequest, service_id: int, payload: MilestoneIn
     response={200: list[MilestoneOut], **ERROR_RESPONSES},
     url_name="catalog_milestone_reorder",
 )
+@api_permission(CHANGE)
 def milestone_reorder(request: HttpRequest, service_id: int, payload: MilestoneOrderIn) -> Any:
     """Ordena los hitos del servicio (cada hito exactamente una vez)."""
-    require_perm(request, CHANGE)
     service = _changeable_service(request, service_id)
     milestones = services.milestone_template_reorder(
         actor=request.user,  # type: ignore[arg-type]
@@ -498,9 +506,9 @@ def milestone_reorder(request: HttpRequest, service_id: int, payload: MilestoneO
     response={200: MilestoneOut, **ERROR_RESPONSES},
     url_name="catalog_milestone_update",
 )
+@api_permission(CHANGE)
 def milestone_update(request: HttpRequest, milestone_id: int, payload: MilestoneUpdateIn) -> Any:
     """Reemplaza los datos de un hito; `version` desactualizada: 409."""
-    require_perm(request, CHANGE)
     milestone = _changeable_milestone(request, milestone_id)
     data = payload.dict()
     version = data.pop("version")
@@ -518,9 +526,9 @@ def milestone_update(request: HttpRequest, milestone_id: int, payload: Milestone
     response={204: None, **ERROR_RESPONSES},
     url_name="catalog_milestone_delete",
 )
+@api_permission(CHANGE)
 def milestone_delete(request: HttpRequest, milestone_id: int, version: int | None = None) -> Any:
     """Elimina un hito (con `?version=` se rechaza si cambió entretanto: 409)."""
-    require_perm(request, CHANGE)
     milestone = _changeable_milestone(request, milestone_id)
     services.milestone_template_delete(
         actor=request.user,  # type: ignore[arg-type]

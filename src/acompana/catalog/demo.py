@@ -3,7 +3,9 @@
 Called by ``core.demo.load_demo`` for each demo organization (after its units exist).
 Idempotent: the seeds add only missing values, and a service already present in its unit
 (same name) is left as it is, milestones included. Services are written through the
-catalogue services (actor ``None``: the system), so the audit trail shows them.
+catalogue services by the demo administrator (``core.demo.demo_actor``: the services check
+its role, as for anyone), so the audit trail shows them; an organization without an
+administrator gets the seeded values only.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from acompana.catalog.models import (
     Topic,
 )
 from acompana.catalog.seeds import seed_organization
+from acompana.core.choices import Role
+from acompana.core.demo import demo_actor
 from acompana.core.models import Organization, Unit
 
 
@@ -867,7 +871,8 @@ def load(*, organization: Organization, spec: Any = None) -> int:
     """Seed the organization's catalogue and its demo portfolio; return services added."""
     seed_organization(organization)
     procedure = organization.procedure_code
-    if procedure not in PORTFOLIO:
+    actor = demo_actor(organization, Role.ADMIN)
+    if procedure not in PORTFOLIO or actor is None:
         return 0
     values = {
         "type": _by_code(ServiceType, organization),
@@ -886,7 +891,7 @@ def load(*, organization: Organization, spec: Any = None) -> int:
             if service_type is None:
                 continue
             service = services.service_create(
-                actor=None,
+                actor=actor,
                 organization=organization,
                 data={
                     "unit": unit,
@@ -912,7 +917,7 @@ def load(*, organization: Organization, spec: Any = None) -> int:
             )
             for milestone in MILESTONES[procedure][: item.milestones]:
                 services.milestone_template_create(
-                    actor=None,
+                    actor=actor,
                     service=service,
                     data={
                         "name": milestone.name,

@@ -18,8 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from acompana.catalog.models import CatalogValue, Mechanism, Modality, ServiceType, Topic
+from acompana.core.actors import system_actor
 from acompana.core.events import event_record
 from acompana.core.models import Organization
 
@@ -339,11 +341,11 @@ def seed_organization(organization: Organization) -> int:
             added += _seed_model(organization, model, seeds_for(organization.procedure_code, seeds))
         if added:
             event_record(
-                actor=None,
+                actor=system_actor(),  # reference data: no person's write
                 organization=organization,
                 step_key="catalog.seeded",
                 obj=organization,
-                summary=f"Catálogo: {added} valores de referencia agregados",
+                summary=_("Catalogue: %(count)s reference values added") % {"count": added},
             )
     return added
 

@@ -1,28 +1,24 @@
 """Scoped reads of the catalogue, used by the pages, the API and the export.
 
-``ServiceFilters`` is the one filter definition of the services list (DESIGN 6.4): the
-page reads it from the query string, the API from its query parameters, the export from
-the same query string as the page it was asked from.
+The services list is narrowed by its one filter definition, ``catalog.filters.
+ServiceFilterForm`` (DESIGN 6.4), bound by the page, the API and the export alike.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from acompana.catalog.choices import ActiveFilter, CatalogKind, ServiceOrigin
+from acompana.catalog.choices import CatalogKind
+from acompana.catalog.filters import ServiceFilterForm
 from acompana.catalog.models import (
     CatalogValue,
     Mechanism,
     MilestoneTemplate,
     Modality,
     Service,
-    ServiceMechanism,
-    ServiceModality,
-    ServiceTopic,
     ServiceType,
     Topic,
 )
@@ -62,94 +58,14 @@ def value_choices(*, user: Any, kind: str, keep: Iterable[int] = ()) -> QuerySet
     return qs.order_by("sort_order", "name")
 
 
-def _int_or_none(value: Any) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
-
-
-@dataclass
-class ServiceFilters:
-    """Filters of the services list; unknown or malformed values are ignored."""
-
-    q: str = ""
-    unit: int | None = None
-    service_type: int | None = None
-    topic: int | None = None
-    mechanism: int | None = None
-    modality: int | None = None
-    origin: str = ""
-    active: str = ActiveFilter.ACTIVE
-
-    @classmethod
-    def from_query(cls, params: Mapping[str, Any]) -> ServiceFilters:
-        active = str(params.get("active") or ActiveFilter.ACTIVE)
-        origin = str(params.get("origin") or "")
-        return cls(
-            q=str(params.get("q") or "").strip()[:200],
-            unit=_int_or_none(params.get("unit")),
-            service_type=_int_or_none(params.get("service_type")),
-            topic=_int_or_none(params.get("topic")),
-            mechanism=_int_or_none(params.get("mechanism")),
-            modality=_int_or_none(params.get("modality")),
-            origin=origin if origin in ServiceOrigin.values else "",
-            active=active if active in ActiveFilter.values else ActiveFilter.ACTIVE,
-        )
-
-    def as_query(self) -> dict[str, str]:
-        """Non-empty filters as query-string parameters (for links and the export)."""
-        result = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if value not in (None, ""):
-                result[f.name] = str(value)
-        return result
-
-    def apply(self, qs: QuerySet[Service]) -> QuerySet[Service]:
-        if self.q:
-            qs = qs.filter(
-                Q(name__icontains=self.q)
-                | Q(description__icontains=self.q)
-                | Q(code__iexact=self.q)
-            )
-        if self.unit:
-            qs = qs.filter(unit_id=self.unit)
-        if self.service_type:
-            qs = qs.filter(service_type_id=self.service_type)
-        # a sub-topic's services count for its parent topic too
-        if self.topic:
-            topic_links = ServiceTopic.objects.filter(
-                Q(topic_id=self.topic) | Q(topic__parent_id=self.topic)
-            )
-            qs = qs.filter(pk__in=topic_links.values("service_id"))
-        if self.mechanism:
-            links = ServiceMechanism.objects.filter(mechanism_id=self.mechanism)
-            qs = qs.filter(pk__in=links.values("service_id"))
-        if self.modality:
-            links_m = ServiceModality.objects.filter(modality_id=self.modality)
-            qs = qs.filter(pk__in=links_m.values("service_id"))
-        if self.origin:
-            # a service offered "both" ways answers both an offer and a demand
-            qs = qs.filter(origin__in=[self.origin, ServiceOrigin.BOTH])
-        if self.active == ActiveFilter.ACTIVE:
-            qs = qs.filter(is_active=True)
-        elif self.active == ActiveFilter.INACTIVE:
-            qs = qs.filter(is_active=False)
-        return qs
-
-    @property
-    def is_filtered(self) -> bool:
-        return self.as_query() != {"active": ActiveFilter.ACTIVE}
-
-
 def services_for_user(*, user: Any, action: Action = "view") -> QuerySet[Service]:
     """Services of the user's organization (``"change"``: those the user may edit)."""
     return Service.objects.for_user(user, action)
 
 
-def service_list(*, user: Any, filters: ServiceFilters | None = None) -> QuerySet[Service]:
-    """The services list with everything a row shows, in a constant number of queries."""
+def service_list(*, user: Any, filters: ServiceFilterForm | None = None) -> QuerySet[Service]:
+    """The services list with everything a row shows, in a constant number of queries,
+    narrowed by the list's filter form when given."""
     qs: QuerySet[Service] = (
         services_for_user(user=user)
         .select_related("unit", "service_type")

@@ -1,8 +1,12 @@
 """Writes of the catalogue: vocabularies, services and milestone templates.
 
-Every function is keyword-only, takes the acting user (``None`` only for seeds and the demo),
-validates, writes in one transaction with its event row and refuses stale edits
-(``StaleObjectError``). Step keys (mapped by the procedure profiles to official steps):
+Every function is keyword-only, takes the acting user, checks the actor's role first (the
+permission of its view and API endpoint: ``catalog.manage_values`` for the vocabularies,
+``catalog.change`` for services and milestones, a unit head only in its own unit), validates,
+writes in one transaction with its event row and refuses stale edits
+(``StaleObjectError``). The demo portfolio is written by the demo administrator, like any
+administrator's; the reference seeds (``seeds.py``) are the system's and use no service.
+Step keys (official ones mapped by the procedure profiles; the others audit-only):
 
 * ``catalog.value_created`` / ``catalog.value_updated`` — service types, topics, mechanisms,
   modalities (the catalogue of assistance consulted in FP-7);
@@ -37,6 +41,7 @@ from acompana.core.concurrency import versioned_update
 from acompana.core.errors import StaleObjectError
 from acompana.core.events import changed_fields, event_record, snapshot
 from acompana.core.models import Organization, Unit, User
+from acompana.core.permissions import check_perm
 
 VALUE_FIELDS = ["name", "code", "description", "is_active", "sort_order"]
 TOPIC_FIELDS = [*VALUE_FIELDS, "parent"]
@@ -54,13 +59,8 @@ SERVICE_FIELDS = [
 SERVICE_M2M = {"topics": Topic, "mechanisms": Mechanism, "modalities": Modality}
 MILESTONE_FIELDS = ["name", "description", "expected_evidence", "relative_due_days", "required"]
 
-#: Spanish names of the vocabularies in the audit summaries (event data, not UI text)
-VALUE_LABELS: dict[type[CatalogValue], str] = {
-    ServiceType: "tipo de servicio",
-    Topic: "temática",
-    Mechanism: "mecanismo",
-    Modality: "modalidad",
-}
+CHANGE = "catalog.change"
+MANAGE_VALUES = "catalog.manage_values"
 
 
 def _clean_text(data: dict[str, Any], name: str, *, required: bool, message: str) -> str:
@@ -157,14 +157,40 @@ def _value_fields(model: type[CatalogValue]) -> list[str]:
     return TOPIC_FIELDS if model is Topic else VALUE_FIELDS
 
 
+def _value_summaries(model: type[CatalogValue]) -> tuple[str, str]:
+    """The audit summaries (created, updated) of a value of the vocabulary of ``model``.
+
+    Whole sentences per vocabulary, so each translates with its own grammar."""
+    summaries: dict[type[CatalogValue], tuple[str, str]] = {
+        ServiceType: (
+            _("Catalogue: service type «%(name)s» created"),
+            _("Catalogue: service type «%(name)s» updated"),
+        ),
+        Topic: (
+            _("Catalogue: topic «%(name)s» created"),
+            _("Catalogue: topic «%(name)s» updated"),
+        ),
+        Mechanism: (
+            _("Catalogue: mechanism «%(name)s» created"),
+            _("Catalogue: mechanism «%(name)s» updated"),
+        ),
+        Modality: (
+            _("Catalogue: modality «%(name)s» created"),
+            _("Catalogue: modality «%(name)s» updated"),
+        ),
+    }
+    return summaries[model]
+
+
 def catalog_value_create(
     *,
-    actor: User | None,
+    actor: User,
     organization: Organization,
     model: type[CatalogValue],
     data: dict[str, Any],
 ) -> CatalogValue:
     """Add a value to one of the four vocabularies of the organization."""
+    check_perm(actor, MANAGE_VALUES, organization_id=organization.pk)
     with transaction.atomic():
         cleaned = _clean_value(model, organization.pk, data)
         value = model.objects.create(organization=organization, **cleaned)
@@ -173,7 +199,7 @@ def catalog_value_create(
             organization=organization,
             step_key="catalog.value_created",
             obj=value,
-            summary=f"Catálogo: {VALUE_LABELS[model]} «{value.name}» creado(a)",
+            summary=_value_summaries(model)[0] % {"name": value.name},
             after=snapshot(value, _value_fields(model)),
         )
     return value
@@ -181,12 +207,13 @@ def catalog_value_create(
 
 def catalog_value_update(
     *,
-    actor: User | None,
+    actor: User,
     value: CatalogValue,
     expected_version: int,
     data: dict[str, Any],
 ) -> CatalogValue:
     """Edit (or deactivate, with ``is_active=False``) a value of a vocabulary."""
+    check_perm(actor, MANAGE_VALUES, organization_id=value.organization_id)
     model = type(value)
     fields = _value_fields(model)
     before = snapshot(value, fields)
@@ -200,7 +227,7 @@ def catalog_value_update(
             organization=value.organization,
             step_key="catalog.value_updated",
             obj=value,
-            summary=f"Catálogo: {VALUE_LABELS[model]} «{value.name}» actualizado(a)",
+            summary=_value_summaries(model)[1] % {"name": value.name},
             before=b,
             after=a,
         )
@@ -208,7 +235,7 @@ def catalog_value_update(
 
 
 def service_type_create(
-    *, actor: User | None, organization: Organization, data: dict[str, Any]
+    *, actor: User, organization: Organization, data: dict[str, Any]
 ) -> CatalogValue:
     return catalog_value_create(
         actor=actor, organization=organization, model=ServiceType, data=data
@@ -216,21 +243,19 @@ def service_type_create(
 
 
 def service_type_update(
-    *, actor: User | None, service_type: ServiceType, expected_version: int, data: dict[str, Any]
+    *, actor: User, service_type: ServiceType, expected_version: int, data: dict[str, Any]
 ) -> CatalogValue:
     return catalog_value_update(
         actor=actor, value=service_type, expected_version=expected_version, data=data
     )
 
 
-def topic_create(
-    *, actor: User | None, organization: Organization, data: dict[str, Any]
-) -> CatalogValue:
+def topic_create(*, actor: User, organization: Organization, data: dict[str, Any]) -> CatalogValue:
     return catalog_value_create(actor=actor, organization=organization, model=Topic, data=data)
 
 
 def topic_update(
-    *, actor: User | None, topic: Topic, expected_version: int, data: dict[str, Any]
+    *, actor: User, topic: Topic, expected_version: int, data: dict[str, Any]
 ) -> CatalogValue:
     return catalog_value_update(
         actor=actor, value=topic, expected_version=expected_version, data=data
@@ -238,13 +263,13 @@ def topic_update(
 
 
 def mechanism_create(
-    *, actor: User | None, organization: Organization, data: dict[str, Any]
+    *, actor: User, organization: Organization, data: dict[str, Any]
 ) -> CatalogValue:
     return catalog_value_create(actor=actor, organization=organization, model=Mechanism, data=data)
 
 
 def mechanism_update(
-    *, actor: User | None, mechanism: Mechanism, expected_version: int, data: dict[str, Any]
+    *, actor: User, mechanism: Mechanism, expected_version: int, data: dict[str, Any]
 ) -> CatalogValue:
     return catalog_value_update(
         actor=actor, value=mechanism, expected_version=expected_version, data=data
@@ -252,13 +277,13 @@ def mechanism_update(
 
 
 def modality_create(
-    *, actor: User | None, organization: Organization, data: dict[str, Any]
+    *, actor: User, organization: Organization, data: dict[str, Any]
 ) -> CatalogValue:
     return catalog_value_create(actor=actor, organization=organization, model=Modality, data=data)
 
 
 def modality_update(
-    *, actor: User | None, modality: Modality, expected_version: int, data: dict[str, Any]
+    *, actor: User, modality: Modality, expected_version: int, data: dict[str, Any]
 ) -> CatalogValue:
     return catalog_value_update(
         actor=actor, value=modality, expected_version=expected_version, data=data
@@ -268,12 +293,12 @@ def modality_update(
 # --- services --------------------------------------------------------------------------------
 
 
-def _check_unit_writable(actor: User | None, unit: Unit, organization_id: int) -> None:
-    """The unit is of the organization and the actor may write in it (unit-scoped roles)."""
+def _check_unit_writable(actor: User, unit: Unit, organization_id: int) -> None:
+    """The actor's role may change services (``catalog.change``), the unit is of the
+    organization and the actor may write in it (a unit head: its unit and its groups)."""
+    check_perm(actor, CHANGE, organization_id=organization_id)
     if unit.organization_id != organization_id:
         raise ValidationError({"unit": _("The unit is not of this organization.")})
-    if actor is None:
-        return
     if not Unit.objects.for_user(actor, "change").filter(pk=unit.pk).exists():
         raise ValidationError(
             {"unit": _("You can only manage the services of your own unit (or its groups).")}
@@ -409,10 +434,9 @@ def _service_snapshot(service: Service) -> dict[str, Any]:
     return result
 
 
-def service_create(
-    *, actor: User | None, organization: Organization, data: dict[str, Any]
-) -> Service:
+def service_create(*, actor: User, organization: Organization, data: dict[str, Any]) -> Service:
     """Add a service to the portfolio of a unit (a unit head: only of its own unit)."""
+    check_perm(actor, CHANGE, organization_id=organization.pk)
     unit = data.get("unit")
     if isinstance(unit, Unit):
         _check_unit_writable(actor, unit, organization.pk)
@@ -425,14 +449,15 @@ def service_create(
             organization=organization,
             step_key="service.created",
             obj=service,
-            summary=f"Servicio creado: {service.name} ({service.unit})",
+            summary=_("Service created: %(name)s (%(unit)s)")
+            % {"name": service.name, "unit": service.unit},
             after=_service_snapshot(service),
         )
     return service
 
 
 def service_update(
-    *, actor: User | None, service: Service, expected_version: int, data: dict[str, Any]
+    *, actor: User, service: Service, expected_version: int, data: dict[str, Any]
 ) -> Service:
     """Edit a service; a unit head may not edit, nor move a service to, another unit."""
     _check_unit_writable(actor, service.unit, service.organization_id)
@@ -454,7 +479,7 @@ def service_update(
             organization=service.organization,
             step_key="service.updated",
             obj=service,
-            summary=f"Servicio actualizado: {service.name}",
+            summary=_("Service updated: %(name)s") % {"name": service.name},
             before=b,
             after=a,
         )
@@ -462,7 +487,7 @@ def service_update(
 
 
 def _set_service_active(
-    *, actor: User | None, service: Service, expected_version: int, active: bool
+    *, actor: User, service: Service, expected_version: int, active: bool
 ) -> Service:
     _check_unit_writable(actor, service.unit, service.organization_id)
     if service.is_active == active:
@@ -477,21 +502,24 @@ def _set_service_active(
             organization=service.organization,
             step_key="service.reactivated" if active else "service.deactivated",
             obj=service,
-            summary=f"Servicio {'reactivado' if active else 'desactivado'}: {service.name}",
+            summary=(
+                _("Service reactivated: %(name)s") if active else _("Service deactivated: %(name)s")
+            )
+            % {"name": service.name},
             before={"is_active": not active},
             after={"is_active": active},
         )
     return service
 
 
-def service_deactivate(*, actor: User | None, service: Service, expected_version: int) -> Service:
+def service_deactivate(*, actor: User, service: Service, expected_version: int) -> Service:
     """Withdraw a service from the offer. It stays in the records of past assistances."""
     return _set_service_active(
         actor=actor, service=service, expected_version=expected_version, active=False
     )
 
 
-def service_reactivate(*, actor: User | None, service: Service, expected_version: int) -> Service:
+def service_reactivate(*, actor: User, service: Service, expected_version: int) -> Service:
     """Put a withdrawn service back in the offer."""
     return _set_service_active(
         actor=actor, service=service, expected_version=expected_version, active=True
@@ -523,7 +551,7 @@ def _clean_milestone(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _milestone_event(
-    actor: User | None,
+    actor: User,
     milestone: MilestoneTemplate,
     summary: str,
     before: dict[str, Any] | None = None,
@@ -546,7 +574,7 @@ def _lock_service(service: Service) -> None:
 
 
 def milestone_template_create(
-    *, actor: User | None, service: Service, data: dict[str, Any]
+    *, actor: User, service: Service, data: dict[str, Any]
 ) -> MilestoneTemplate:
     """Append a hito at the end of the service's milestones."""
     _check_unit_writable(actor, service.unit, service.organization_id)
@@ -560,7 +588,8 @@ def milestone_template_create(
         _milestone_event(
             actor,
             milestone,
-            f"Hito agregado a «{service.name}»: {milestone.name}",
+            _("Milestone added to «%(service)s»: %(name)s")
+            % {"service": service.name, "name": milestone.name},
             after={"order": milestone.order, **snapshot(milestone, MILESTONE_FIELDS)},
         )
     return milestone
@@ -568,7 +597,7 @@ def milestone_template_create(
 
 def milestone_template_update(
     *,
-    actor: User | None,
+    actor: User,
     milestone: MilestoneTemplate,
     expected_version: int,
     data: dict[str, Any],
@@ -583,7 +612,8 @@ def milestone_template_update(
         _milestone_event(
             actor,
             milestone,
-            f"Hito de «{milestone.service.name}» actualizado: {milestone.name}",
+            _("Milestone of «%(service)s» updated: %(name)s")
+            % {"service": milestone.service.name, "name": milestone.name},
             before=b,
             after=a,
         )
@@ -591,7 +621,7 @@ def milestone_template_update(
 
 
 def milestone_template_delete(
-    *, actor: User | None, milestone: MilestoneTemplate, expected_version: int | None = None
+    *, actor: User, milestone: MilestoneTemplate, expected_version: int | None = None
 ) -> None:
     """Remove a hito; the remaining ones are renumbered 1..n.
 
@@ -612,7 +642,8 @@ def milestone_template_delete(
         _milestone_event(
             actor,
             milestone,
-            f"Hito eliminado de «{service.name}»: {milestone.name}",
+            _("Milestone removed from «%(service)s»: %(name)s")
+            % {"service": service.name, "name": milestone.name},
             before=snapshot(milestone, MILESTONE_FIELDS),
         )
 
@@ -627,7 +658,7 @@ def _renumber(service: Service, ordered_ids: Sequence[int]) -> None:
 
 
 def milestone_template_reorder(
-    *, actor: User | None, service: Service, ordered_ids: Sequence[int]
+    *, actor: User, service: Service, ordered_ids: Sequence[int]
 ) -> list[MilestoneTemplate]:
     """Put the service's hitos in the given order (every milestone id exactly once)."""
     _check_unit_writable(actor, service.unit, service.organization_id)
@@ -647,7 +678,7 @@ def milestone_template_reorder(
                 organization=service.organization,
                 step_key="milestone_template.changed",
                 obj=service,
-                summary=f"Hitos de «{service.name}» reordenados",
+                summary=_("Milestones of «%(service)s» reordered") % {"service": service.name},
                 before={"order": [names[pk] for pk in existing]},
                 after={"order": [names[pk] for pk in ids]},
             )
@@ -655,7 +686,7 @@ def milestone_template_reorder(
 
 
 def milestone_template_move(
-    *, actor: User | None, milestone: MilestoneTemplate, direction: Literal["up", "down"]
+    *, actor: User, milestone: MilestoneTemplate, direction: Literal["up", "down"]
 ) -> list[MilestoneTemplate]:
     """Move a hito one place up or down (the UI's arrows); at either end nothing changes."""
     service = milestone.service

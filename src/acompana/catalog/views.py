@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from acompana.catalog import selectors, services
 from acompana.catalog.choices import ActiveFilter, CatalogKind, ServiceOrigin
 from acompana.catalog.exports import export_services
+from acompana.catalog.filters import ServiceFilterForm
 from acompana.catalog.forms import CatalogValueForm, MilestoneForm, MilestoneMoveForm, ServiceForm
 from acompana.catalog.models import MilestoneTemplate, Service
 from acompana.core.access import permission_view
@@ -78,11 +79,12 @@ def _filter_options(user: Any) -> dict[str, Any]:
 @permission_view(VIEW)
 def home(request: HttpRequest) -> HttpResponse:
     """The portfolio: services grouped by unit, with search and filters (htmx-refreshed)."""
-    filters = selectors.ServiceFilters.from_query(request.GET)
+    filters = ServiceFilterForm(request.GET)
     services_qs = selectors.service_list(user=request.user, filters=filters)
     context = {
         "page": paginate(request, services_qs),
-        "filters": filters,
+        "filters": filters.values(),
+        "filtered": filters.is_filtered(),
         "querystring": querystring_without_page(request),
         "export_query": urlencode(filters.as_query()),
         "has_services": selectors.services_for_user(user=request.user).exists(),
@@ -98,7 +100,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @permission_view(VIEW)
 def service_export(request: HttpRequest) -> HttpResponse:
     """The filtered services list as CSV (``?formato=csv``) or Excel (``?formato=xlsx``)."""
-    filters = selectors.ServiceFilters.from_query(request.GET)
+    filters = ServiceFilterForm(request.GET)
     file_format = request.GET.get("formato", "csv")
     if file_format not in ("csv", "xlsx"):
         raise Http404

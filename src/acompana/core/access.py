@@ -4,7 +4,10 @@ The wrapper records what it requires on the view (``view.acompana_access``); the
 permission test walks every URL and fails when a view lacks the declaration, so a new view
 cannot ship without a permission decision.
 
-* ``public_view``: no login (public request form, check-in by signed link, login page).
+* ``public_view``: no login (public request form, login page). The app lists every such
+  page in its ``ProductAppConfig.public_views`` (the generic test fails otherwise); a page
+  opened by a signed link uses ``core.public_links.public_link_view(purpose)``, which is a
+  ``public_view`` that also resolves the token (404 for a bad one, 429 after many).
 * ``member_view``: any member of the active organization (home, switch organization).
 * ``permission_view("registry.change")``: roles from ``core.permissions.PERMISSIONS``.
 

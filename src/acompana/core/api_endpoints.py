@@ -6,8 +6,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from acompana.core import selectors
-from acompana.core.api import ERROR_RESPONSES, require_perm
-from acompana.core.scoping import active_membership
+from acompana.core.api import ERROR_RESPONSES, api_permission, organization_of
 
 router = Router(tags=["Entidad"])
 
@@ -39,12 +38,10 @@ class UnitOut(Schema):
     summary="Entidad activa",
     description="Datos de la entidad en la que trabaja la persona autenticada.",
 )
+@api_permission("registry.view")
 def organization(request: HttpRequest) -> OrganizationOut:
     """The user's active organization."""
-    require_perm(request, "registry.view")
-    membership = active_membership(request.user)
-    assert membership is not None
-    org = membership.organization
+    org = organization_of(request)
     return OrganizationOut(
         id=org.pk,
         name=org.name,
@@ -64,9 +61,9 @@ def organization(request: HttpRequest) -> OrganizationOut:
     summary="Dependencias",
     description="Dependencias (direcciones, subdirecciones, grupos) de la entidad activa.",
 )
+@api_permission("registry.view")
 def unit_list(request: HttpRequest) -> list[UnitOut]:
     """Units of the active organization."""
-    require_perm(request, "registry.view")
     return [
         UnitOut(
             id=u.pk,

@@ -9,3 +9,10 @@ class CoreConfig(ProductAppConfig):
     url_prefix = ""
     api_prefix = "/"
     api_module = "api_endpoints"
+    public_views = (
+        "core:login",
+        "core:login_otp",
+        "core:logout",
+        "core:invitation_accept",  # the invitation's own single-use token
+        "core:organization_logo",  # shown on the public pages
+    )

@@ -15,6 +15,7 @@ from django.db import transaction
 from acompana.core.choices import GovernmentOrder, ProcedureCode, Role, UnitKind
 from acompana.core.models import FiscalYear, Membership, Organization, Unit, User
 from acompana.core.plugins import apps_with
+from acompana.core.scoping import forget_membership
 from acompana.core.validators import nit_with_check_digit
 from acompana.geo.models import Department, Municipality
 
@@ -189,6 +190,28 @@ DEMO_PEOPLE = [
 ]
 #: A consultant who works for two organizations, to show switching.
 MULTI_ORG_USER = ("consultora@demo.gov.co", "Paula Andrea Restrepo", ["salud-huila", "dnp"])
+
+
+def demo_actor(organization: Organization, role: str) -> User | None:
+    """The demo user holding ``role`` in ``organization``, working in it (None if none).
+
+    Demo data stands for what people would have done, so app demo loaders write through
+    the services as this user (the services check its role), not as the system actor.
+    """
+    membership = (
+        Membership.objects.filter(organization=organization, is_active=True, roles__contains=[role])
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    if membership is None:
+        return None
+    user = membership.user
+    if user.active_organization_id != organization.pk:
+        User.objects.filter(pk=user.pk).update(active_organization=organization)
+        user.active_organization = organization
+    forget_membership(user)
+    return user
 
 
 def _user(email: str, full_name: str) -> User:

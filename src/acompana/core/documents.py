@@ -4,7 +4,8 @@ Every generated document (plan, acta, letter, agenda, certificate, report, FUID,
 carries the header of DESIGN section 3: entity, process, format name, code, version,
 approval date, page x of y. ``render_pdf`` draws it on every page with WeasyPrint's page
 margin boxes; ``document_store`` saves the bytes as a ``Document`` of an object, with its
-hash and an event, in the caller's transaction.
+hash and an event, in the caller's transaction. ``document_get`` is the one scoped read of a
+stored document, behind the one download page (``core:document_download``) of every stage.
 
 Usage::
 
@@ -22,8 +23,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -137,3 +140,27 @@ def document_store(
         else "",
     )
     return document
+
+
+def document_get(*, user: Any, pk: int) -> Document:
+    """A stored document the user may download; 404 otherwise.
+
+    The document must belong to the user's active organization, and the object it is
+    attached to must be visible to the user through its model's ``for_user`` (a plan, an
+    acta, a session's evidence...): a document never shows what its object would not. An
+    object whose model has no scoping, or that no longer exists, hides its documents.
+    """
+    document = Document.objects.for_user(user).filter(pk=pk).select_related("content_type").first()
+    if document is None:
+        raise Http404
+    model = document.content_type.model_class()
+    scoped = getattr(getattr(model, "objects", None), "for_user", None)
+    if scoped is None:
+        raise Http404
+    try:
+        visible = scoped(user).filter(pk=document.object_id).exists()
+    except (ValueError, ValidationError):  # an object id its model cannot hold
+        visible = False
+    if not visible:
+        raise Http404
+    return document  # type: ignore[no-any-return]

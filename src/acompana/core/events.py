@@ -2,6 +2,10 @@
 
 Services call ``event_record`` inside their transaction, so the event exists exactly when
 the change does. Reading is in ``core.selectors``.
+
+The step key of an event is one of a closed set (``core.procedures.keys``: the official
+``STEP_KEYS`` and the audit-only ``AUDIT_KEYS``): an undeclared key is a programming error,
+refused here before anything is written, so a typo never hides a step from the trail.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from acompana.core.models import Event, Organization, User
+from acompana.core.procedures.keys import is_declared
 
 
 def _plain(value: Any) -> Any:
@@ -62,7 +67,19 @@ def event_record(
     after: dict[str, Any] | None = None,
     record: str = "",
 ) -> Event:
-    """Append one event row. Call inside the service's ``transaction.atomic`` block."""
+    """Append one event row. Call inside the service's ``transaction.atomic`` block.
+
+    ``actor`` is the acting user; a write no person makes passes
+    ``core.actors.system_actor()`` so the trail names the system. ``None`` (or an anonymous
+    user) is still stored as "no actor" for older callers. ``summary`` is already
+    translated text (``gettext`` with named placeholders). ``ValueError`` for a
+    ``step_key`` declared in neither ``STEP_KEYS`` nor ``AUDIT_KEYS``.
+    """
+    if not is_declared(step_key):
+        raise ValueError(
+            f"Undeclared step key {step_key!r}: declare it in acompana/core/procedures/keys.py "
+            "(STEP_KEYS for an official step, AUDIT_KEYS for an audit-only event)."
+        )
     content_type = ContentType.objects.get_for_model(obj) if obj is not None else None
     return Event.objects.create(
         organization=organization,

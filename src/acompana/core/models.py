@@ -368,3 +368,44 @@ class Document(TenantModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class PublicLink(TenantModel):
+    """A signed public link to one object for one purpose (DESIGN section 7).
+
+    Public pages (published agenda, check-in, survey, a stakeholder's commitments) are reached
+    by an opaque random token, never by ids or personal data. Only the token's SHA-256 is
+    stored: the raw token is shown once, when the link is issued, and a database leak does
+    not reveal working links. A link opens its target only for its ``purpose``, before
+    ``expires_at`` and while not revoked (``acompana.core.public_links``).
+    """
+
+    purpose = models.CharField(_("purpose"), max_length=40)
+    token_hash = models.CharField(max_length=64, unique=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=64)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("public link")
+        verbose_name_plural = _("public links")
+        indexes = [
+            models.Index(
+                fields=["organization", "content_type", "object_id", "purpose"],
+                name="core_publiclink_target_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.object_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -78,11 +78,17 @@ def has_perm(user: Any, perm: str) -> bool:
     return any(role in allowed for role in membership.roles)
 
 
-def check_perm(actor: Any, perm: str) -> None:
+def check_perm(actor: Any, perm: str, *, organization_id: int | None = None) -> None:
     """Services call this first: ``PermissionDenied`` unless the actor's role grants ``perm``.
 
     Views and the API refuse earlier (403 before validation); the service check makes the
-    rule hold for every caller (imports, jobs, commands, tests).
+    rule hold for every caller (imports, jobs, commands, tests). A role is held in the
+    actor's active organization: with ``organization_id`` (the organization written in),
+    an actor working in another organization is refused too.
     """
     if not has_perm(actor, perm):
         raise PermissionDenied(_("Your role does not allow this action."))
+    if organization_id is not None:
+        membership = active_membership(actor)
+        if membership is None or membership.organization_id != organization_id:
+            raise PermissionDenied(_("The record is not of your organization."))

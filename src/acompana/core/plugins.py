@@ -11,7 +11,10 @@ says what it brings; the platform finds it among the installed apps and wires it
   organization (called in ``order`` by ``core.demo.load_demo``);
 * ``reference_seeds``: ``"<module>.<function>"``, called by ``load_reference_data``;
 * ``permissions``: ``"<module>.<NAME>"``, a ``{permission: roles}`` dict merged into
-  ``core.permissions``.
+  ``core.permissions``;
+* ``public_views``: the URL names (``"<namespace>:<name>"``) of its pages without login
+  (``core.access.public_view``, ``core.public_links.public_link_view``): a public page not
+  listed here fails ``tests/test_permissions_generic.py``.
 
 Adding a stage is its folder and one line in ``INSTALLED_APPS``. ``order`` is the position in
 the lifecycle (DESIGN section 2); dependencies between apps run from lower to higher order.
@@ -74,6 +77,8 @@ class ProductAppConfig(AppConfig):
     demo_loader: str | None = None
     reference_seeds: str | None = None
     permissions: str | None = None
+    #: URL names of the app's pages without login (each a deliberate, reviewed decision)
+    public_views: tuple[str, ...] = ()
 
     def hook(self, name: str) -> Callable[..., Any] | None:
         """The callable (or value) an attribute names, relative to the app's package."""

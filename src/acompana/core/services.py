@@ -1,7 +1,10 @@
 """Writes of the core app: organizations, units, memberships, invitations, second factor.
 
 Each service is keyword-only, takes the acting user, validates, writes in one transaction
-with its event row, and sends e-mail only on commit (DESIGN section 4).
+with its event row, and sends e-mail only on commit (DESIGN section 4). Administration
+services check the actor's role themselves (``core.manage_organization``), so the rule holds
+for every caller, not only for the views; the self-service ones (switching organization,
+accepting an invitation, the second factor) act on the user's own account and need no role.
 """
 
 from __future__ import annotations
@@ -24,7 +27,11 @@ from acompana.core.choices import Role
 from acompana.core.concurrency import versioned_update
 from acompana.core.events import changed_fields, event_record, snapshot
 from acompana.core.models import FiscalYear, Invitation, Membership, Organization, Unit, User
+from acompana.core.permissions import check_perm
 from acompana.core.scoping import forget_membership
+
+#: the permission of every organization-administration service (as its views)
+MANAGE = "core.manage_organization"
 
 INVITATION_DAYS = 14
 
@@ -67,7 +74,8 @@ def user_switch_organization(*, user: User, organization_id: int) -> Organizatio
         organization=membership.organization,
         step_key="user.switched_organization",
         obj=membership.organization,
-        summary=f"{user.email} cambió a la entidad {membership.organization}",
+        summary=_("%(email)s switched to the organization %(organization)s")
+        % {"email": user.email, "organization": membership.organization},
     )
     return membership.organization
 
@@ -75,6 +83,7 @@ def user_switch_organization(*, user: User, organization_id: int) -> Organizatio
 def organization_update(
     *, actor: User, organization: Organization, expected_version: int, data: dict[str, Any]
 ) -> Organization:
+    check_perm(actor, MANAGE, organization_id=organization.pk)
     before = snapshot(organization, ORGANIZATION_FIELDS)
     with transaction.atomic():
         versioned_update(
@@ -94,7 +103,7 @@ def organization_update(
             organization=organization,
             step_key="organization.updated",
             obj=organization,
-            summary="Datos de la entidad actualizados",
+            summary=_("Organization data updated"),
             before=b,
             after=a,
         )
@@ -117,6 +126,7 @@ def _check_parent(unit: Unit | None, parent: Unit | None, organization: Organiza
 
 
 def unit_create(*, actor: User, organization: Organization, data: dict[str, Any]) -> Unit:
+    check_perm(actor, MANAGE, organization_id=organization.pk)
     _check_parent(None, data.get("parent"), organization)
     with transaction.atomic():
         if Unit.objects.filter(organization=organization, name__iexact=data["name"]).exists():
@@ -129,13 +139,14 @@ def unit_create(*, actor: User, organization: Organization, data: dict[str, Any]
             organization=organization,
             step_key="unit.created",
             obj=unit,
-            summary=f"Dependencia creada: {unit.name}",
+            summary=_("Unit created: %(name)s") % {"name": unit.name},
             after=snapshot(unit, UNIT_FIELDS),
         )
     return unit
 
 
 def unit_update(*, actor: User, unit: Unit, expected_version: int, data: dict[str, Any]) -> Unit:
+    check_perm(actor, MANAGE, organization_id=unit.organization_id)
     _check_parent(unit, data.get("parent"), unit.organization)
     before = snapshot(unit, UNIT_FIELDS)
     with transaction.atomic():
@@ -154,7 +165,7 @@ def unit_update(*, actor: User, unit: Unit, expected_version: int, data: dict[st
             organization=unit.organization,
             step_key="unit.updated",
             obj=unit,
-            summary=f"Dependencia actualizada: {unit.name}",
+            summary=_("Unit updated: %(name)s") % {"name": unit.name},
             before=b,
             after=a,
         )
@@ -196,14 +207,37 @@ def _check_last_admin(membership: Membership, roles: list[str], is_active: bool)
         )
 
 
+def _role_labels(roles: list[str]) -> str:
+    """The roles as people read them (a trail shows no role code, DESIGN section 9)."""
+    labels = dict(Role.choices)
+    return ", ".join(str(labels.get(role, role)) for role in roles)
+
+
 def membership_create(
     *,
-    actor: User | None,
+    actor: User,
     organization: Organization,
     user: User,
     roles: list[str],
     unit: Unit | None = None,
 ) -> Membership:
+    """Link ``user`` to the organization with ``roles`` (an administrator's act)."""
+    check_perm(actor, MANAGE, organization_id=organization.pk)
+    return _membership_insert(
+        actor=actor, organization=organization, user=user, roles=roles, unit=unit
+    )
+
+
+def _membership_insert(
+    *,
+    actor: User,
+    organization: Organization,
+    user: User,
+    roles: list[str],
+    unit: Unit | None,
+) -> Membership:
+    """The write of a membership, without the role check: ``membership_create`` checks the
+    administrator's role; ``invitation_accept`` is authorised by the invitation's token."""
     roles = _clean_roles(roles)
     _check_unit(unit, organization)
     try:
@@ -216,7 +250,8 @@ def membership_create(
                 organization=organization,
                 step_key="membership.created",
                 obj=membership,
-                summary=f"{user.email} vinculado con roles {', '.join(roles)}",
+                summary=_("%(email)s linked with the roles %(roles)s")
+                % {"email": user.email, "roles": _role_labels(roles)},
                 after=snapshot(membership, MEMBERSHIP_FIELDS),
             )
     except IntegrityError:
@@ -233,6 +268,7 @@ def membership_create(
 def membership_update(
     *, actor: User, membership: Membership, expected_version: int, data: dict[str, Any]
 ) -> Membership:
+    check_perm(actor, MANAGE, organization_id=membership.organization_id)
     roles = _clean_roles(data.get("roles", membership.roles))
     unit = data.get("unit", membership.unit)
     is_active = data.get("is_active", membership.is_active)
@@ -251,7 +287,7 @@ def membership_update(
             organization=membership.organization,
             step_key="membership.updated",
             obj=membership,
-            summary=f"Vinculación de {membership.user.email} actualizada",
+            summary=_("Membership of %(email)s updated") % {"email": membership.user.email},
             before=b,
             after=a,
         )
@@ -277,6 +313,7 @@ def invitation_create(
     base_url: str = "",
 ) -> tuple[Invitation, str]:
     """Create an invitation and e-mail its link (on commit). Returns it and the raw token."""
+    check_perm(actor, MANAGE, organization_id=organization.pk)
     email = email.strip().lower()
     roles = _clean_roles(roles)
     _check_unit(unit, organization)
@@ -302,7 +339,7 @@ def invitation_create(
             organization=organization,
             step_key="invitation.created",
             obj=invitation,
-            summary=f"Invitación enviada a {email}",
+            summary=_("Invitation sent to %(email)s") % {"email": email},
             after={"roles": roles, "unit": str(unit) if unit else None},
         )
         link = base_url + reverse("core:invitation_accept", args=[token])
@@ -363,7 +400,7 @@ def invitation_accept(
                     "the invited account."
                 )
             )
-        membership_create(
+        _membership_insert(
             actor=user,
             organization=invitation.organization,
             user=user,
@@ -377,12 +414,13 @@ def invitation_accept(
             organization=invitation.organization,
             step_key="invitation.accepted",
             obj=invitation,
-            summary=f"{user.email} aceptó la invitación",
+            summary=_("%(email)s accepted the invitation") % {"email": user.email},
         )
     return user
 
 
 def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
+    check_perm(actor, MANAGE, organization_id=invitation.organization_id)
     if not invitation.is_open:
         raise ValidationError(_("The invitation is no longer valid."))
     with transaction.atomic():
@@ -393,7 +431,7 @@ def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
             organization=invitation.organization,
             step_key="invitation.revoked",
             obj=invitation,
-            summary=f"Invitación a {invitation.email} revocada",
+            summary=_("Invitation to %(email)s revoked") % {"email": invitation.email},
         )
     return invitation
 
@@ -425,7 +463,7 @@ def user_totp_confirm(*, user: User, device: TOTPDevice, code: str) -> TOTPDevic
             organization=user.active_organization,
             step_key="user.totp_enabled",
             obj=user,
-            summary="Segundo factor activado",
+            summary=_("Second factor enabled"),
         )
     return device
 
@@ -438,7 +476,7 @@ def user_totp_disable(*, user: User) -> None:
             organization=user.active_organization,
             step_key="user.totp_disabled",
             obj=user,
-            summary="Segundo factor desactivado",
+            summary=_("Second factor disabled"),
         )
 
 
@@ -449,6 +487,7 @@ def fiscal_year_create(
     *, actor: User, organization: Organization, year: int, make_current: bool = False
 ) -> FiscalYear:
     """Open a vigencia (1 January – 31 December of ``year``)."""
+    check_perm(actor, MANAGE, organization_id=organization.pk)
     if year < 2000 or year > 2100:
         raise ValidationError({"year": _("Write a year between 2000 and 2100.")})
     if FiscalYear.objects.filter(organization=organization, year=year).exists():
@@ -465,7 +504,7 @@ def fiscal_year_create(
             organization=organization,
             step_key="fiscal_year.created",
             obj=fiscal_year,
-            summary=f"Vigencia {year} creada",
+            summary=_("Fiscal year %(year)s opened") % {"year": year},
         )
         if make_current:
             fiscal_year_set_current(actor=actor, fiscal_year=fiscal_year)
@@ -474,6 +513,7 @@ def fiscal_year_create(
 
 def fiscal_year_set_current(*, actor: User, fiscal_year: FiscalYear) -> FiscalYear:
     """Make ``fiscal_year`` the organization's current vigencia (only one is current)."""
+    check_perm(actor, MANAGE, organization_id=fiscal_year.organization_id)
     with transaction.atomic():
         FiscalYear.objects.filter(organization_id=fiscal_year.organization_id).exclude(
             pk=fiscal_year.pk
@@ -485,6 +525,6 @@ def fiscal_year_set_current(*, actor: User, fiscal_year: FiscalYear) -> FiscalYe
             organization=fiscal_year.organization,
             step_key="fiscal_year.set_current",
             obj=fiscal_year,
-            summary=f"Vigencia {fiscal_year.year} marcada como actual",
+            summary=_("Fiscal year %(year)s made current") % {"year": fiscal_year.year},
         )
     return fiscal_year

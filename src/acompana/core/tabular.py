@@ -9,9 +9,10 @@ An import (stakeholders of the registry, needs, indicator values, lines of a pla
    (``read_rows``, or ``read_table`` and ``header_key`` for a layout of its own);
 3. the flow checks every raw row against the organization and builds an ``ImportPreview``;
 4. the preview page lists every row with its values or its problems (``preview_context`` and
-   the template ``import_preview.html``); confirming imports all rows or none.
+   the template ``import_preview.html``); confirming imports all rows or none, by a
+   background job when the file has more than ``SYNC_MAX_ROWS`` rows.
 
-Only step 3 belongs to each app.
+Only step 3 belongs to each app; ``core.imports.ImportFlow`` runs the pages of steps 1 and 4.
 """
 
 from __future__ import annotations

@@ -1,6 +1,14 @@
 from django.urls import include, path
 
-from acompana.core.views import audit, auth, home, jobs, organization_admin, security
+from acompana.core.views import (
+    audit,
+    auth,
+    documents,
+    home,
+    jobs,
+    organization_admin,
+    security,
+)
 
 app_name = "core"
 
@@ -50,5 +58,6 @@ urlpatterns = [
         name="audit_object",
     ),
     path("tareas/<int:pk>/", jobs.job_detail, name="job_detail"),
+    path("documentos/<int:pk>/", documents.document_download, name="document_download"),
     path("", include("acompana.core.procedures.urls")),
 ]

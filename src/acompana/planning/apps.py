@@ -12,6 +12,13 @@ class PlanningConfig(ProductAppConfig):
     api_prefix = "/planificacion"
     permissions = "permissions.PERMISSIONS"
     pending_work = "pending.pending_work"
+    #: the public request form (demanda) and what it needs
+    public_views = (
+        "planning:need_request",
+        "planning:need_request_done",
+        "planning:need_request_notice",
+        "planning:need_request_municipalities",
+    )
     lifecycle = (
         LifecycleStage(
             _("Needs"), _("Needs of the grupos de valor, prioritisation."), "planning:need_list"

@@ -97,18 +97,27 @@ def committee_decision_record(
             organization=organization,
             obj=obj,
             kind="committee_acta.pdf",
-            title=f"Acta {acta_number} — {subject}",
+            title=_("Acta %(number)s — %(subject)s") % {"number": acta_number, "subject": subject},
             content=pdf,
             header=header,
             filename=f"acta-{acta_number}.pdf".replace("/", "-"),
         )
-        outcome = "aprobó" if decision == DecisionOutcome.APPROVED else "devolvió con comentarios"
+        values = {"subject": subject, "acta": acta_number, "round": round}
+        if decision == DecisionOutcome.APPROVED:
+            summary = _(
+                "The Comité Directivo approved: %(subject)s (acta %(acta)s, round %(round)s)"
+            )
+        else:
+            summary = _(
+                "The Comité Directivo returned with comments: %(subject)s (acta %(acta)s, "
+                "round %(round)s)"
+            )
         event_record(
             actor=actor,
             organization=organization,
             step_key=step_key if decision == DecisionOutcome.APPROVED else "committee.returned",
             obj=obj,
-            summary=f"El Comité Directivo {outcome}: {subject} (acta {acta_number}, ronda {round})",
+            summary=summary % values,
             after={
                 "acta": acta_number,
                 "date": date.isoformat(),

@@ -1,9 +1,8 @@
 """API of the registry (mounted at ``/api/v1/registro``): stakeholders, people, consents.
 
-Same rules as the pages: ``require_perm`` (403), ``for_user`` scoping (404 outside the
-organization), services for every write (400 with field errors, 409 on a stale
-``version``), and the list filters of ``filters.py``. Sensitive attributes of people are
-returned only to roles with ``registry.view_personal_data`` and only with valid consent.
+The rules every router follows are ``acompana.core.api``'s; lists filter with ``filters.py``.
+Sensitive attributes of people are returned only to roles with
+``registry.view_personal_data`` and only with valid consent.
 """
 
 from __future__ import annotations
@@ -19,13 +18,12 @@ from ninja.files import UploadedFile
 
 from acompana.core.api import (
     ERROR_RESPONSES,
-    ApiError,
     CursorParams,
     Page,
-    paginate_queryset,
-    require_perm,
+    api_permission,
+    organization_of,
+    page_of,
 )
-from acompana.core.scoping import active_membership
 from acompana.geo import selectors as geo_selectors
 from acompana.registry import selectors, services
 from acompana.registry.filters import PersonFilterQuery, StakeholderFilterQuery
@@ -35,12 +33,6 @@ from acompana.registry.models import Consent, Person, Stakeholder
 router = Router(tags=["Registro"])
 
 VIEW, CHANGE, IMPORT = "registry.view", "registry.change", "registry.import"
-
-
-def _organization(request: HttpRequest) -> Any:
-    membership = active_membership(request.user)
-    assert membership is not None
-    return membership.organization
 
 
 # --- schemas ---------------------------------------------------------------------------------
@@ -272,20 +264,15 @@ class MunicipalityOut(Schema):
     response={200: Page[StakeholderOut], **ERROR_RESPONSES},
     url_name="stakeholder_list",
 )
+@api_permission(VIEW)
 def stakeholder_list(
     request: HttpRequest,
     filters: Query[StakeholderFilterQuery],
     page: Query[CursorParams],
 ) -> Any:
     """Stakeholders of the organization, filtered like the list page; paged by cursor."""
-    require_perm(request, VIEW)
     queryset = selectors.stakeholder_list(user=request.user, params=filters.dict(exclude_none=True))
-    rows, next_cursor, count = paginate_queryset(queryset, page.cursor, page.limit)
-    return {
-        "count": count,
-        "next_cursor": next_cursor,
-        "results": [_stakeholder_out(s) for s in rows],
-    }
+    return page_of(queryset, page, _stakeholder_out)
 
 
 @router.post(
@@ -293,11 +280,11 @@ def stakeholder_list(
     response={201: StakeholderOut, **ERROR_RESPONSES},
     url_name="stakeholder_create",
 )
+@api_permission(CHANGE)
 def stakeholder_create(request: HttpRequest, payload: StakeholderIn) -> Any:
-    require_perm(request, CHANGE)
     stakeholder = services.stakeholder_create(
         actor=request.user,  # type: ignore[arg-type]
-        organization=_organization(request),
+        organization=organization_of(request),
         data=payload.dict(),
     )
     stakeholder = selectors.stakeholder_get(user=request.user, pk=stakeholder.pk)
@@ -309,24 +296,19 @@ def stakeholder_create(request: HttpRequest, payload: StakeholderIn) -> Any:
     response={200: ImportOut, **ERROR_RESPONSES},
     url_name="stakeholder_import",
 )
+@api_permission(IMPORT)
 def stakeholder_import(request: HttpRequest, file: File[UploadedFile]) -> Any:
     """Import a CSV/XLSX file (the template's columns). All rows or none: with any bad row
     the answer is 400 and ``error.fields`` has the reasons per row (``row_3``) or ``file``.
     """
-    require_perm(request, IMPORT)
     if file.size and file.size > MAX_BYTES:
         raise ValidationError({"file": [_("The file is too large.")]})
-    try:
-        result = services.stakeholders_import(
-            actor=request.user,  # type: ignore[arg-type]
-            organization=_organization(request),
-            content=file.read(),
-            filename=file.name or "archivo.csv",
-        )
-    except services.ImportRejected as exc:
-        raise ApiError(
-            400, "import_rejected", " ".join(str(m) for m in exc.messages), exc.as_fields()
-        )
+    result = services.stakeholders_import(
+        actor=request.user,  # type: ignore[arg-type]
+        organization=organization_of(request),
+        content=file.read(),
+        filename=file.name or "archivo.csv",
+    )
     return {"created": result.created, "filename": result.filename}
 
 
@@ -335,8 +317,8 @@ def stakeholder_import(request: HttpRequest, file: File[UploadedFile]) -> Any:
     response={200: StakeholderOut, **ERROR_RESPONSES},
     url_name="stakeholder_detail",
 )
+@api_permission(VIEW)
 def stakeholder_detail(request: HttpRequest, stakeholder_id: int) -> Any:
-    require_perm(request, VIEW)
     return _stakeholder_out(selectors.stakeholder_get(user=request.user, pk=stakeholder_id))
 
 
@@ -345,9 +327,9 @@ def stakeholder_detail(request: HttpRequest, stakeholder_id: int) -> Any:
     response={200: StakeholderOut, **ERROR_RESPONSES},
     url_name="stakeholder_update",
 )
+@api_permission(CHANGE)
 def stakeholder_update(request: HttpRequest, stakeholder_id: int, payload: StakeholderPatch) -> Any:
     """Change some fields; 409 when ``version`` is not the current one."""
-    require_perm(request, CHANGE)
     stakeholder = selectors.stakeholder_get(user=request.user, pk=stakeholder_id, action="change")
     data = payload.dict(exclude_unset=True, exclude={"version"})
     services.stakeholder_update(
@@ -364,9 +346,9 @@ def stakeholder_update(request: HttpRequest, stakeholder_id: int, payload: Stake
     response={200: StakeholderOut, **ERROR_RESPONSES},
     url_name="stakeholder_deactivate",
 )
+@api_permission(CHANGE)
 def stakeholder_deactivate(request: HttpRequest, stakeholder_id: int) -> Any:
     """Deactivate (409 if already inactive)."""
-    require_perm(request, CHANGE)
     stakeholder = selectors.stakeholder_get(user=request.user, pk=stakeholder_id, action="change")
     services.stakeholder_deactivate(actor=request.user, stakeholder=stakeholder)  # type: ignore[arg-type]
     return _stakeholder_out(stakeholder)
@@ -377,9 +359,9 @@ def stakeholder_deactivate(request: HttpRequest, stakeholder_id: int) -> Any:
     response={200: StakeholderOut, **ERROR_RESPONSES},
     url_name="stakeholder_reactivate",
 )
+@api_permission(CHANGE)
 def stakeholder_reactivate(request: HttpRequest, stakeholder_id: int) -> Any:
     """Reactivate (409 if already active)."""
-    require_perm(request, CHANGE)
     stakeholder = selectors.stakeholder_get(user=request.user, pk=stakeholder_id, action="change")
     services.stakeholder_reactivate(actor=request.user, stakeholder=stakeholder)  # type: ignore[arg-type]
     return _stakeholder_out(stakeholder)
@@ -400,26 +382,21 @@ def _stakeholder_or_none(request: HttpRequest, pk: int | None) -> Stakeholder | 
 
 
 @router.get("/personas", response={200: Page[PersonOut], **ERROR_RESPONSES}, url_name="person_list")
+@api_permission(VIEW)
 def person_list(
     request: HttpRequest,
     filters: Query[PersonFilterQuery],
     page: Query[CursorParams],
 ) -> Any:
     """People of the organization (search by names, document or e-mail); paged by cursor."""
-    require_perm(request, VIEW)
     queryset = selectors.person_list(user=request.user, params=filters.dict(exclude_none=True))
-    rows, next_cursor, count = paginate_queryset(queryset, page.cursor, page.limit)
-    return {
-        "count": count,
-        "next_cursor": next_cursor,
-        "results": [_person_out(request, p) for p in rows],
-    }
+    return page_of(queryset, page, lambda p: _person_out(request, p))
 
 
 @router.post("/personas", response={201: PersonOut, **ERROR_RESPONSES}, url_name="person_create")
+@api_permission(CHANGE)
 def person_create(request: HttpRequest, payload: PersonIn) -> Any:
     """Register a person, optionally with the consent given at the same time."""
-    require_perm(request, CHANGE)
     data: dict[str, Any] = payload.dict(exclude={"sensitive", "consent", "stakeholder_id"})
     data["stakeholder"] = _stakeholder_or_none(request, payload.stakeholder_id)
     if payload.sensitive is not None:
@@ -433,7 +410,7 @@ def person_create(request: HttpRequest, payload: PersonIn) -> Any:
         )
     person = services.person_create(
         actor=request.user,  # type: ignore[arg-type]
-        organization=_organization(request),
+        organization=organization_of(request),
         data=data,
         consent=consent,
     )
@@ -443,16 +420,16 @@ def person_create(request: HttpRequest, payload: PersonIn) -> Any:
 @router.get(
     "/personas/{person_id}", response={200: PersonOut, **ERROR_RESPONSES}, url_name="person_detail"
 )
+@api_permission(VIEW)
 def person_detail(request: HttpRequest, person_id: int) -> Any:
-    require_perm(request, VIEW)
     return _person_out(request, selectors.person_get(user=request.user, pk=person_id))
 
 
 @router.patch(
     "/personas/{person_id}", response={200: PersonOut, **ERROR_RESPONSES}, url_name="person_update"
 )
+@api_permission(CHANGE)
 def person_update(request: HttpRequest, person_id: int, payload: PersonPatch) -> Any:
-    require_perm(request, CHANGE)
     person = selectors.person_get(user=request.user, pk=person_id, action="change")
     data: dict[str, Any] = payload.dict(
         exclude_unset=True, exclude={"version", "sensitive", "stakeholder_id"}
@@ -479,8 +456,8 @@ def person_update(request: HttpRequest, person_id: int, payload: PersonPatch) ->
     response={200: list[ConsentOut], **ERROR_RESPONSES},
     url_name="consent_list",
 )
+@api_permission(VIEW)
 def consent_list(request: HttpRequest, person_id: int) -> Any:
-    require_perm(request, VIEW)
     person = selectors.person_get(user=request.user, pk=person_id)
     return [_consent_out(c) for c in selectors.consents_for_person(person=person)]
 
@@ -490,9 +467,9 @@ def consent_list(request: HttpRequest, person_id: int) -> Any:
     response={201: ConsentOut, **ERROR_RESPONSES},
     url_name="consent_create",
 )
+@api_permission(CHANGE)
 def consent_create(request: HttpRequest, person_id: int, payload: ConsentIn) -> Any:
     """Record a consent with the current notice (its version and SHA-256 are stored)."""
-    require_perm(request, CHANGE)
     person = selectors.person_get(user=request.user, pk=person_id, action="change")
     consent = services.consent_record(
         actor=request.user,  # type: ignore[arg-type]
@@ -509,9 +486,9 @@ def consent_create(request: HttpRequest, person_id: int, payload: ConsentIn) -> 
     response={200: ConsentOut, **ERROR_RESPONSES},
     url_name="consent_revoke",
 )
+@api_permission(CHANGE)
 def consent_revoke(request: HttpRequest, consent_id: int, payload: ConsentRevokeIn) -> Any:
     """Revoke (409 if already revoked). Blocks the uses it covered; nothing is deleted."""
-    require_perm(request, CHANGE)
     consent = selectors.consent_get(user=request.user, pk=consent_id)
     services.consent_revoke(
         actor=request.user,  # type: ignore[arg-type]
@@ -529,9 +506,9 @@ def consent_revoke(request: HttpRequest, consent_id: int, payload: ConsentRevoke
     response={200: list[DepartmentOut], **ERROR_RESPONSES},
     url_name="department_list",
 )
+@api_permission(VIEW)
 def department_list(request: HttpRequest) -> Any:
     """DIVIPOLA departments (reference data, the same for every organization)."""
-    require_perm(request, VIEW)
     return [DepartmentOut(code=d.code, name=str(d)) for d in geo_selectors.departments()]
 
 
@@ -540,9 +517,9 @@ def department_list(request: HttpRequest) -> Any:
     response={200: list[MunicipalityOut], **ERROR_RESPONSES},
     url_name="municipality_list",
 )
+@api_permission(VIEW)
 def municipality_list(request: HttpRequest, departamento: str | None = None) -> Any:
     """DIVIPOLA municipalities, optionally of one department (``?departamento=41``)."""
-    require_perm(request, VIEW)
     return [
         MunicipalityOut(code=m.code, name=m.name, department_code=m.department.code)
         for m in geo_selectors.municipalities(department_code=departamento)

@@ -13,8 +13,8 @@ from typing import Any
 from django.db import transaction
 
 from acompana.core.choices import ProcedureCode, Role
-from acompana.core.models import Membership, Organization, User
-from acompana.core.scoping import forget_membership
+from acompana.core.demo import demo_actor
+from acompana.core.models import Organization, User
 from acompana.core.validators import nit_with_check_digit
 from acompana.geo.models import Department, Municipality
 from acompana.registry import services
@@ -51,25 +51,8 @@ def _title(name: str) -> str:
     return " ".join(w.lower() if i and w in small else w for i, w in enumerate(words))
 
 
-def _actor(organization: Organization, role: str) -> User | None:
-    membership = (
-        Membership.objects.filter(organization=organization, is_active=True, roles__contains=[role])
-        .select_related("user")
-        .order_by("pk")
-        .first()
-    )
-    if membership is None:
-        return None
-    user = membership.user
-    if user.active_organization_id != organization.pk:
-        User.objects.filter(pk=user.pk).update(active_organization=organization)
-        user.active_organization = organization
-    forget_membership(user)
-    return user
-
-
 class _Loader:
-    def __init__(self, organization: Organization, actor: User | None) -> None:
+    def __init__(self, organization: Organization, actor: User) -> None:
         self.organization = organization
         self.actor = actor
         self.created = 0
@@ -278,7 +261,9 @@ def _load_people(organization: Organization, actor: User | None) -> None:
 @transaction.atomic
 def load(*, organization: Organization, spec: Any) -> int:
     """Create the demo registry of ``organization``; returns how many stakeholders it added."""
-    actor = _actor(organization, Role.ADMIN)
+    actor = demo_actor(organization, Role.ADMIN)
+    if actor is None:  # the stakeholders are registered by the demo administrator
+        return 0
     loader = _Loader(organization, actor)
     department_code = getattr(spec, "department_code", None) or (
         organization.department.code if organization.department else None
@@ -292,5 +277,5 @@ def load(*, organization: Organization, spec: Any) -> int:
         _load_public_function(loader)
     else:
         _load_planning(loader)
-    _load_people(organization, _actor(organization, Role.PROFESSIONAL))
+    _load_people(organization, demo_actor(organization, Role.PROFESSIONAL))
     return loader.created

@@ -23,7 +23,6 @@ from acompana.registry.choices import (
     StakeholderKind,
     YesNo,
 )
-from acompana.registry.imports import MAX_BYTES
 from acompana.registry.models import Stakeholder
 
 
@@ -251,20 +250,3 @@ class ConsentRevokeForm(forms.Form):
         widget=forms.Textarea({"rows": 3, "class": "form-control"}),
         help_text=_("For example: request of the person received by e-mail on 3 March."),
     )
-
-
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(
-        label=_("File (CSV or Excel .xlsx)"),
-        validators=[FileExtensionValidator(["csv", "xlsx", "txt"])],
-        widget=forms.ClearableFileInput({"class": "form-control", "accept": ".csv,.xlsx,text/csv"}),
-    )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(mb)s MB; split it in several files.")
-                % {"mb": MAX_BYTES // (1024 * 1024)}
-            )
-        return upload

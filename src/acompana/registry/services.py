@@ -1,8 +1,10 @@
 """Writes of the registry: stakeholders, people, consents, imports and the export log.
 
-Each service is keyword-only, takes the acting user, validates, writes in one transaction
-and records its event (step keys ``stakeholder.*``, ``person.*``, ``consent.*``) in that
-transaction. Edits are optimistic-locked on ``version`` (``StaleObjectError`` when stale).
+Each service is keyword-only, takes the acting user, checks the actor's role first (the
+same permission as its view and API endpoint: ``registry.change``, ``registry.import``,
+``registry.export``), validates, writes in one transaction and records its event (step keys
+``stakeholder.*``, ``person.*``, ``consent.*``) in that transaction. Edits are
+optimistic-locked on ``version`` (``StaleObjectError`` when stale).
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ from django.utils.translation import gettext as _
 from acompana.core.concurrency import versioned_update
 from acompana.core.errors import TransitionError
 from acompana.core.events import changed_fields, event_record, snapshot
-from acompana.core.models import Organization, User
-from acompana.core.permissions import has_perm
+from acompana.core.models import Job, Organization, User
+from acompana.core.permissions import check_perm, has_perm
 from acompana.core.tabular import ImportRejected
 from acompana.core.validators import normalize_search
 from acompana.registry.choices import (
@@ -50,6 +52,9 @@ from acompana.registry.validation import (
 )
 from acompana.registry.validators import normalize_document_number, validate_document
 
+CHANGE = "registry.change"
+IMPORT = "registry.import"
+EXPORT = "registry.export"
 PERSONAL_DATA_PERM = "registry.view_personal_data"
 
 PERSON_FIELDS = [
@@ -70,12 +75,6 @@ SENSITIVE_CHOICES: dict[str, list[str]] = {
     "disability": list(Disability.values),
     "conflict_victim": list(YesNo.values),
 }
-
-
-def _versioned_update(obj: Any, *, expected_version: int, fields: dict[str, Any]) -> None:
-    versioned_update(
-        obj, expected_version=expected_version, fields={**fields, "updated_at": timezone.now()}
-    )
 
 
 # --- stakeholders ----------------------------------------------------------------------------
@@ -113,9 +112,10 @@ def _duplicate_error() -> ValidationError:
 
 
 def stakeholder_create(
-    *, actor: User | None, organization: Organization, data: Mapping[str, Any]
+    *, actor: User, organization: Organization, data: Mapping[str, Any]
 ) -> Stakeholder:
     """Register a grupo de valor. ``data`` holds raw input (``validation.INPUT_FIELDS``)."""
+    check_perm(actor, CHANGE, organization_id=organization.pk)
     values = _stakeholder_values(organization_id=organization.pk, data=data)
     try:
         with transaction.atomic():
@@ -141,6 +141,7 @@ def stakeholder_update(
     data: Mapping[str, Any],
 ) -> Stakeholder:
     """Change a stakeholder. Keys absent from ``data`` keep their value (partial update)."""
+    check_perm(actor, CHANGE, organization_id=stakeholder.organization_id)
     merged = {**input_from_stakeholder(stakeholder), **data}
     values = _stakeholder_values(
         organization_id=stakeholder.organization_id, data=merged, exclude_pk=stakeholder.pk
@@ -148,7 +149,12 @@ def stakeholder_update(
     before = snapshot(stakeholder, MODEL_FIELDS)
     try:
         with transaction.atomic():
-            _versioned_update(stakeholder, expected_version=expected_version, fields=values)
+            # ``update()`` skips ``auto_now``: the conditional UPDATE sets ``updated_at`` itself
+            versioned_update(
+                stakeholder,
+                expected_version=expected_version,
+                fields={**values, "updated_at": timezone.now()},
+            )
             b, a = changed_fields(before, snapshot(stakeholder, MODEL_FIELDS))
             event_record(
                 actor=actor,
@@ -165,6 +171,7 @@ def stakeholder_update(
 
 
 def _set_active(*, actor: User, stakeholder: Stakeholder, active: bool) -> Stakeholder:
+    check_perm(actor, CHANGE, organization_id=stakeholder.organization_id)
     with transaction.atomic():
         updated = Stakeholder.objects.filter(pk=stakeholder.pk, is_active=not active).update(
             is_active=active, version=F("version") + 1, updated_at=timezone.now()
@@ -222,6 +229,7 @@ def stakeholders_import(
     the file and against the registry) before anything is written; any bad row raises
     ``ImportRejected`` with the reasons per row. ``progress(percent)`` reports progress.
     """
+    check_perm(actor, IMPORT, organization_id=organization.pk)
     from acompana.registry.imports import parse_stakeholder_file
 
     preview = parse_stakeholder_file(
@@ -283,6 +291,30 @@ def stakeholders_import(
     if progress:
         progress(100)
     return ImportResult(created=created, filename=filename)
+
+
+def stakeholders_import_start(
+    *, actor: User, organization: Organization, path: str, filename: str
+) -> Job:
+    """Start the background import of a large stored file (``stakeholders_import`` in a job;
+    the job owns the file and deletes it when it ends). Followed on ``core:job_detail``."""
+    from django.urls import reverse
+
+    from acompana.core.imports import import_job_start
+    from acompana.registry.tasks import IMPORT_JOB_KIND, stakeholders_import_task
+
+    check_perm(actor, IMPORT, organization_id=organization.pk)
+    return import_job_start(
+        actor=actor,
+        organization=organization,
+        kind=IMPORT_JOB_KIND,
+        title=_("Import of %(file)s") % {"file": filename},
+        task=stakeholders_import_task,
+        path=path,
+        filename=filename,
+        next_url=reverse("registry:stakeholder_list"),
+        upload_url=reverse("registry:import_upload"),
+    )
 
 
 def _without_parent(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -385,13 +417,13 @@ def _clean_sensitive(data: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _check_sensitive_write(
-    *, actor: User | None, person: Person, new: Mapping[str, str], has_consent: bool
+    *, actor: User, person: Person, new: Mapping[str, str], has_consent: bool
 ) -> None:
     """Sensitive data is written only by roles allowed to see it and only with consent."""
     changed = {k: v for k, v in new.items() if getattr(person, k) != v}
     if not changed:
         return
-    if actor is not None and not has_perm(actor, PERSONAL_DATA_PERM):
+    if not has_perm(actor, PERSONAL_DATA_PERM):
         raise PermissionDenied(_("Your role does not allow recording sensitive personal data."))
     if any(changed.values()) and not has_consent:
         raise ValidationError(
@@ -428,6 +460,7 @@ def person_create(
     consent: ConsentInput | None = None,
 ) -> Person:
     """Register a person; with ``consent``, record it first so sensitive data may be stored."""
+    check_perm(actor, CHANGE, organization_id=organization.pk)
     values = _clean_person(organization=organization, data=data, exclude_pk=None)
     sensitive = _clean_sensitive(data)
     try:
@@ -476,6 +509,7 @@ def person_update(
 
     The audit row never contains the sensitive values, only which of them changed.
     """
+    check_perm(actor, CHANGE, organization_id=person.organization_id)
     current = {name: getattr(person, name) for name in PERSON_FIELDS}
     values = _clean_person(
         organization=person.organization, data={**current, **data}, exclude_pk=person.pk
@@ -491,8 +525,10 @@ def person_update(
     before = snapshot(person, PERSON_FIELDS)
     try:
         with transaction.atomic():
-            _versioned_update(
-                person, expected_version=expected_version, fields={**values, **sensitive}
+            versioned_update(
+                person,
+                expected_version=expected_version,
+                fields={**values, **sensitive, "updated_at": timezone.now()},
             )
             b, a = changed_fields(before, snapshot(person, PERSON_FIELDS))
             if sensitive_changed:
@@ -525,6 +561,7 @@ def consent_record(
     notice_version: str = CURRENT_NOTICE_VERSION,
 ) -> Consent:
     """Record a habeas-data authorisation with the notice the person saw (version + hash)."""
+    check_perm(actor, CHANGE, organization_id=person.organization_id)
     errors: dict[str, list[str]] = {}
     cleaned = list(dict.fromkeys(p for p in purposes if p))
     if not cleaned:
@@ -581,6 +618,7 @@ def consent_revoke(*, actor: User, consent: Consent, reason: str) -> Consent:
     With no other valid consent for sensitive data, the person's sensitive attributes stop
     appearing in screens, exports and statistics (selectors check the consent on each read).
     """
+    check_perm(actor, CHANGE, organization_id=consent.organization_id)
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationError({"reason": [_("Write the reason for the revocation.")]})
@@ -621,6 +659,7 @@ def registry_export_record(
     sensitive_data: bool,
 ) -> None:
     """Log an export (DESIGN section 7: exports that contain personal data are logged)."""
+    check_perm(actor, EXPORT, organization_id=organization.pk)
     with transaction.atomic():
         event_record(
             actor=actor,

@@ -23,7 +23,6 @@ urlpatterns = [
     path("municipios/", views.municipality_options, name="municipality_options"),
     path("importar/", views.import_upload, name="import_upload"),
     path("importar/plantilla/", views.import_template, name="import_template"),
-    path("importar/trabajos/<int:pk>/", views.import_job, name="import_job"),
     path("importar/revision/", views.import_preview, name="import_preview"),
     path("importar/confirmar/", views.import_confirm, name="import_confirm"),
     path("personas/", views.person_list, name="person_list"),

@@ -12,25 +12,15 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from acompana.core import exports as core_exports
 from acompana.core.access import permission_view
-from acompana.core.choices import JobStatus
-from acompana.core.models import Job
+from acompana.core.imports import ImportFlow
 from acompana.core.permissions import has_perm
-from acompana.core.tabular import (
-    SYNC_MAX_ROWS,
-    forget_upload,
-    no_pending_upload,
-    pending_upload,
-    preview_context,
-    read_upload,
-    stash_upload,
-)
 from acompana.core.views.utils import apply_service_errors, paginate, querystring_without_page
 from acompana.geo.forms import municipality_choices
 from acompana.registry import exports, selectors, services
@@ -39,22 +29,18 @@ from acompana.registry.filters import PersonFilterForm, StakeholderFilterForm
 from acompana.registry.forms import (
     ConsentForm,
     ConsentRevokeForm,
-    ImportUploadForm,
     PersonForm,
     StakeholderCreateForm,
     StakeholderForm,
 )
 from acompana.registry.imports import parse_stakeholder_file
 from acompana.registry.notice import CURRENT_NOTICE_VERSION, notice_text
-from acompana.registry.tasks import IMPORT_JOB_KIND, stakeholders_import_task
 from acompana.registry.validation import input_from_stakeholder
 
 VIEW = "registry.view"
 CHANGE = "registry.change"
 IMPORT = "registry.import"
 EXPORT = "registry.export"
-
-IMPORT_SESSION_KEY = "registry_imports"
 
 
 def _organization(request: HttpRequest) -> Any:
@@ -248,106 +234,61 @@ def stakeholder_export(request: HttpRequest) -> Any:
 # --- import ----------------------------------------------------------------------------------
 
 
-def _pending_import(request: HttpRequest) -> dict[str, Any] | None:
-    """The upload waiting for confirmation in this session (one at a time), if any."""
-    return pending_upload(request, IMPORT_SESSION_KEY, organization=_organization(request).pk)
+def _parse_import(*, user: Any, target: Any, content: bytes, filename: str) -> Any:
+    return parse_stakeholder_file(organization=target, content=content, filename=filename)
+
+
+def _run_import(
+    *, actor: Any, target: Any, content: bytes, filename: str, options: dict[str, Any]
+) -> str:
+    result = services.stakeholders_import(
+        actor=actor, organization=target, content=content, filename=filename
+    )
+    return _("%(count)s stakeholders imported from %(file)s.") % {
+        "count": result.created,
+        "file": result.filename,
+    }
+
+
+def _start_import(
+    *, actor: Any, target: Any, path: str, filename: str, options: dict[str, Any]
+) -> Any:
+    return services.stakeholders_import_start(
+        actor=actor, organization=target, path=path, filename=filename
+    )
+
+
+#: the registry's file import on the shared pipeline (``core.imports``)
+IMPORT_FLOW = ImportFlow(
+    session_key="registry_imports",
+    folder="registro/importaciones",
+    upload_template="registry/import_upload.html",
+    preview_template="registry/import_preview.html",
+    upload_url="registry:import_upload",
+    preview_url="registry:import_preview",
+    confirm_url="registry:import_confirm",
+    done_url="registry:stakeholder_list",
+    parse=_parse_import,
+    run=_run_import,
+    start=_start_import,
+)
+IMPORT_SESSION_KEY = IMPORT_FLOW.session_key
 
 
 @permission_view(IMPORT)
 def import_upload(request: HttpRequest) -> HttpResponse:
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        organization = _organization(request)
-        stash_upload(
-            request,
-            IMPORT_SESSION_KEY,
-            form.cleaned_data["file"],
-            folder=f"registro/importaciones/{organization.pk}",
-            organization=organization.pk,
-            rows=0,
-        )
-        return redirect("registry:import_preview")
-    return render(
-        request,
-        "registry/import_upload.html",
-        {"form": form, "sync_max_rows": SYNC_MAX_ROWS},
-    )
+    return IMPORT_FLOW.upload(request, target=_organization(request))
 
 
 @permission_view(IMPORT)
 def import_preview(request: HttpRequest) -> HttpResponse:
-    entry = _pending_import(request)
-    if entry is None:
-        return no_pending_upload(request, "registry:import_upload")
-    preview = parse_stakeholder_file(
-        organization=_organization(request), content=read_upload(entry), filename=entry["filename"]
-    )
-    request.session[IMPORT_SESSION_KEY] = {**entry, "rows": len(preview.rows)}
-    return render(
-        request,
-        "registry/import_preview.html",
-        {
-            **preview_context(request, preview, upload_url=reverse("registry:import_upload")),
-            "background": len(preview.rows) > SYNC_MAX_ROWS,
-        },
-    )
+    return IMPORT_FLOW.preview(request, target=_organization(request))
 
 
 @permission_view(IMPORT)
 @require_POST
 def import_confirm(request: HttpRequest) -> HttpResponse:
-    entry = _pending_import(request)
-    if entry is None:
-        return no_pending_upload(request, "registry:import_upload")
-    organization = _organization(request)
-    if entry.get("rows", 0) > SYNC_MAX_ROWS:
-        job = Job.objects.create(
-            organization=organization,
-            user=request.user,  # type: ignore[misc]
-            kind=IMPORT_JOB_KIND,
-            title=_("Import of %(file)s") % {"file": entry["filename"]},
-            params={"path": entry["path"], "filename": entry["filename"]},
-        )
-        forget_upload(request, IMPORT_SESSION_KEY, delete_file=False)  # the job owns the file now
-        stakeholders_import_task.delay(job.pk)
-        return redirect("registry:import_job", pk=job.pk)
-    try:
-        result = services.stakeholders_import(
-            actor=request.user,  # type: ignore[arg-type]
-            organization=organization,
-            content=read_upload(entry),
-            filename=entry["filename"],
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("registry:import_preview")
-    forget_upload(request, IMPORT_SESSION_KEY)
-    messages.success(
-        request,
-        _("%(count)s stakeholders imported from %(file)s.")
-        % {"count": result.created, "file": result.filename},
-    )
-    return redirect("registry:stakeholder_list")
-
-
-@permission_view(IMPORT)
-def import_job(request: HttpRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(Job.objects.for_user(request.user).filter(kind=IMPORT_JOB_KIND), pk=pk)
-    errors = []
-    for key, problems in (job.result or {}).get("errors", {}).items():
-        if key.startswith("row_"):
-            label = _("Row %(number)s") % {"number": key.removeprefix("row_")}
-        else:
-            label = _("File")
-        errors.append((label, problems))
-    context = {
-        "job": job,
-        "running": job.status in (JobStatus.PENDING, JobStatus.RUNNING),
-        "errors": errors,
-    }
-    if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "registry/_job_progress.html", context)
-    return render(request, "registry/import_job.html", context)
+    return IMPORT_FLOW.confirm(request, target=_organization(request))
 
 
 @permission_view(IMPORT)

@@ -86,6 +86,24 @@ def test_422_schema_mismatch_lists_the_fields(client, token):
     assert error["fields"] == {"body": ["Este campo es obligatorio."]}
 
 
+@pytest.mark.django_db
+def test_403_not_422_for_a_role_without_the_right(client, world):
+    """The permission is checked before the body is read: an invalid body does not turn a
+    refusal into a 422 (and tells nothing about the schema to who may not call)."""
+    url = reverse("api:stakeholder_create")
+    invalid = json.dumps({"kind": 1})  # no name, kind not a text
+
+    def post(user):
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {make_token(user)}"} if user else {}
+        return client.post(url, invalid, content_type="application/json", **headers)
+
+    assert_error(post(None), 401, "unauthenticated")
+    assert_error(post(world.auditor), 403, "forbidden")
+    assert_error(post(UserFactory()), 403, "no_organization")
+    error = assert_error(post(world.admin), 422, "invalid_request")
+    assert set(error["fields"]) == {"kind", "name"}
+
+
 def test_schema_error_locations_become_field_names():
     from acompana.api.router import _field_name
 

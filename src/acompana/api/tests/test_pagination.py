@@ -3,7 +3,13 @@ import base64
 import pytest
 from django.core.exceptions import ValidationError
 
-from acompana.core.api import decode_cursor, encode_cursor, paginate_queryset
+from acompana.core.api import (
+    CursorParams,
+    decode_cursor,
+    encode_cursor,
+    page_of,
+    paginate_queryset,
+)
 from acompana.core.models import Unit
 from acompana.core.tests.factories import UnitFactory
 
@@ -90,3 +96,18 @@ def test_query_count_is_constant(world, django_assert_num_queries):
     _, cursor, _ = paginate_queryset(Unit.objects.all(), None, 3)
     with django_assert_num_queries(2):  # the page and the count
         paginate_queryset(Unit.objects.all(), cursor, 3)
+
+
+@pytest.mark.django_db
+def test_page_of_builds_the_list_body(world):
+    for _ in range(3):
+        UnitFactory(organization=world.org)
+    queryset = Unit.objects.for_organization(world.org.pk)
+    first = page_of(queryset, CursorParams(limit=3), lambda u: u.name)
+    names = sorted(queryset.order_by("pk").values_list("name", flat=True))
+    assert set(first) == {"count", "next_cursor", "results"}
+    assert first["count"] == 5 and first["next_cursor"]
+    assert first["results"] == list(queryset.order_by("pk").values_list("name", flat=True)[:3])
+    rest = page_of(queryset, CursorParams(cursor=first["next_cursor"], limit=3), lambda u: u.name)
+    assert rest["count"] == 5 and rest["next_cursor"] is None
+    assert sorted(first["results"] + rest["results"]) == names

@@ -4,8 +4,8 @@
 ``api`` namespace). A generic test can then check, for each case:
 
 * no credentials → 401;
-* every role that ``perm`` (a name of ``core.permissions.PERMISSIONS``) does not grant → 403,
-  and nothing changed;
+* every role the permission the operation declares (``core.api.api_permission`` on its
+  handler) does not grant → 403, and nothing changed;
 * the outsider (every role, in another organization) → 404 when the case has an ``obj``
   (the path points at an object of ``world.org``), and nothing changed;
 * a granted role (the admin first) → 2xx.
@@ -16,7 +16,6 @@ Shape of an entry (all keyword arguments)::
         url_name="catalog_service_update",   # ninja url_name; reverse("api:" + url_name)
         method="put",                         # lower-case HTTP method
         path=lambda obj: "/api/v1/...",       # absolute path, from the object (None: no object)
-        perm="catalog.change",                # permission the operation requires
         obj=lambda world: service,            # builds the object in world.org (optional)
         payload=lambda world, obj: {...},     # JSON body for POST/PUT/PATCH (optional)
     )
@@ -42,7 +41,6 @@ class ApiCase:
     url_name: str
     method: str
     path: Callable[[Any], str]
-    perm: str
     obj: Callable[[World], Any] | None = None
     payload: Callable[[World, Any], dict[str, Any]] | None = None
 
@@ -81,58 +79,48 @@ def _service_payload(world: World, obj: Any) -> dict[str, Any]:
     return payload
 
 
-VIEW, CHANGE = "catalog.view", "catalog.change"
-
 API_CASES = [
     ApiCase(
         url_name="catalog_service_type_list",
         method="get",
         path=lambda o: _url("catalog_service_type_list"),
-        perm=VIEW,
     ),
     ApiCase(
         url_name="catalog_topic_list",
         method="get",
         path=lambda o: _url("catalog_topic_list"),
-        perm=VIEW,
     ),
     ApiCase(
         url_name="catalog_mechanism_list",
         method="get",
         path=lambda o: _url("catalog_mechanism_list"),
-        perm=VIEW,
     ),
     ApiCase(
         url_name="catalog_modality_list",
         method="get",
         path=lambda o: _url("catalog_modality_list"),
-        perm=VIEW,
     ),
     ApiCase(
         url_name="catalog_service_list",
         method="get",
         path=lambda o: _url("catalog_service_list"),
-        perm=VIEW,
     ),
     ApiCase(
         url_name="catalog_service_detail",
         method="get",
         path=lambda o: _url("catalog_service_detail", service_id=o.pk),
-        perm=VIEW,
         obj=_service,
     ),
     ApiCase(
         url_name="catalog_service_create",
         method="post",
         path=lambda o: _url("catalog_service_create"),
-        perm=CHANGE,
         payload=_service_payload,
     ),
     ApiCase(
         url_name="catalog_service_update",
         method="put",
         path=lambda o: _url("catalog_service_update", service_id=o.pk),
-        perm=CHANGE,
         obj=_service,
         payload=_service_payload,
     ),
@@ -140,7 +128,6 @@ API_CASES = [
         url_name="catalog_service_deactivate",
         method="post",
         path=lambda o: _url("catalog_service_deactivate", service_id=o.pk),
-        perm=CHANGE,
         obj=_service,
         payload=lambda w, o: {"version": o.version},
     ),
@@ -148,7 +135,6 @@ API_CASES = [
         url_name="catalog_service_reactivate",
         method="post",
         path=lambda o: _url("catalog_service_reactivate", service_id=o.pk),
-        perm=CHANGE,
         obj=lambda w: ServiceFactory(
             organization=w.org, unit=w.unit, name="Servicio retirado", is_active=False
         ),
@@ -158,7 +144,6 @@ API_CASES = [
         url_name="catalog_milestone_create",
         method="post",
         path=lambda o: _url("catalog_milestone_create", service_id=o.pk),
-        perm=CHANGE,
         obj=_service,
         payload=lambda w, o: {"name": "Hito por API", "expected_evidence": "Acta"},
     ),
@@ -166,7 +151,6 @@ API_CASES = [
         url_name="catalog_milestone_reorder",
         method="post",
         path=lambda o: _url("catalog_milestone_reorder", service_id=o.service_id),
-        perm=CHANGE,
         obj=_milestone,
         payload=lambda w, o: {
             "ordered_ids": list(
@@ -178,7 +162,6 @@ API_CASES = [
         url_name="catalog_milestone_update",
         method="put",
         path=lambda o: _url("catalog_milestone_update", milestone_id=o.pk),
-        perm=CHANGE,
         obj=_milestone,
         payload=lambda w, o: {"name": "Hito editado", "version": o.version},
     ),
@@ -186,7 +169,6 @@ API_CASES = [
         url_name="catalog_milestone_delete",
         method="delete",
         path=lambda o: _url("catalog_milestone_delete", milestone_id=o.pk),
-        perm=CHANGE,
         obj=_milestone,
     ),
 ]

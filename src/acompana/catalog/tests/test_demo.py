@@ -7,9 +7,10 @@ from django.db.models import Count
 
 from acompana.catalog import demo
 from acompana.catalog.models import Service
+from acompana.core.choices import Role
 from acompana.core.demo import DEMO_ORGANIZATIONS
-from acompana.core.models import Unit
-from acompana.core.tests.factories import OrganizationFactory
+from acompana.core.models import Event, Unit
+from acompana.core.tests.factories import OrganizationFactory, member
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +22,7 @@ def demo_organization(spec):
         units[name] = Unit.objects.create(
             organization=org, name=name, code=code, kind=kind, parent=units.get(parent or "")
         )
+    member(org, Role.ADMIN)  # the demo portfolio is written by the demo administrator
     return org
 
 
@@ -44,4 +46,16 @@ def test_units_the_demo_does_not_know_get_generic_services():
     spec = DEMO_ORGANIZATIONS[0]
     org = OrganizationFactory(procedure_code=spec.procedure)
     Unit.objects.create(organization=org, name="Oficina de Calidad", code="OC", kind="office")
+    member(org, Role.ADMIN)
     assert demo.load(organization=org, spec=spec) == 2
+
+
+def test_the_portfolio_is_written_by_the_demo_administrator():
+    spec = DEMO_ORGANIZATIONS[0]
+    org = OrganizationFactory(procedure_code=spec.procedure)
+    Unit.objects.create(organization=org, name="Oficina de Calidad", code="OC", kind="office")
+    assert demo.load(organization=org, spec=spec) == 0  # no administrator: values only
+    admin = member(org, Role.ADMIN)
+    assert demo.load(organization=org, spec=spec) == 2
+    events = Event.objects.filter(organization=org, step_key="service.created")
+    assert events.count() == 2 and set(events.values_list("actor", flat=True)) == {admin.pk}

@@ -397,3 +397,49 @@ def test_a_unit_head_cannot_change_milestones_of_another_unit(seeded):
     assert not selectors.milestones_for_user(user=world.unit_head, action="change").filter(
         pk=milestone.pk
     )
+
+
+# --- role checks in the services -------------------------------------------------------------
+
+
+def test_services_and_milestones_need_catalog_change(seeded):
+    """A professional could write in its own unit's scope before; the role now decides first."""
+    from django.core.exceptions import PermissionDenied
+
+    world = seeded
+    service = ServiceFactory(organization=world.org, unit=world.unit)
+    for actor in (world.professional, world.planner, world.auditor):
+        with pytest.raises(PermissionDenied):
+            services.service_create(
+                actor=actor, organization=world.org, data=service_data(world, name="Otro")
+            )
+        with pytest.raises(PermissionDenied):
+            services.service_update(
+                actor=actor, service=service, expected_version=1, data={"name": "Otro"}
+            )
+        with pytest.raises(PermissionDenied):
+            services.service_deactivate(actor=actor, service=service, expected_version=1)
+        with pytest.raises(PermissionDenied):
+            services.milestone_template_create(actor=actor, service=service, data={"name": "H"})
+    assert not Service.objects.filter(organization=world.org, name="Otro").exists()
+    assert not events(world, "service.created").exists()
+
+
+def test_vocabularies_need_catalog_manage_values(seeded):
+    from django.core.exceptions import PermissionDenied
+
+    world = seeded
+    topic = value(world, Topic, "vigilancia_salud_publica")
+    for actor in (world.unit_head, world.planner):
+        with pytest.raises(PermissionDenied):
+            services.topic_create(actor=actor, organization=world.org, data={"name": "Nueva"})
+        with pytest.raises(PermissionDenied):
+            services.topic_update(
+                actor=actor, topic=topic, expected_version=topic.version, data={"name": "X"}
+            )
+    assert not events(world, "catalog.value_created").exists()
+    created = services.topic_create(
+        actor=world.admin, organization=world.org, data={"name": "Nueva"}
+    )
+    summary = events(world, "catalog.value_created").get(object_id=str(created.pk)).summary
+    assert "Nueva" in summary

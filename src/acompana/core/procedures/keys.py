@@ -29,8 +29,14 @@ The keys, by stage (what each means is in ``STEP_KEYS`` below):
 ``stakeholder.deactivated`` is known but maps to no step in the shipped profiles (it is
 registry upkeep, not a procedure step).
 
-Audit-only keys (``organization.updated``, ``unit.created``, ``procedure.adjusted``, ...)
-are not listed: they are recorded but complete no official step.
+Audit-only keys (``organization.updated``, ``unit.created``, ``procedure.adjusted``,
+``need.triaged``, ``plan.returned``, ...) are in ``AUDIT_KEYS``: they are recorded in the
+audit log but complete no official step, so a profile may not name them.
+
+Together the two tables are the closed set of keys an event may carry:
+``core.events.event_record`` refuses any other (``ValueError``), and
+``core/tests/test_events.py`` reads every ``step_key=...`` of the source and fails on an
+undeclared one. A new key is declared here before a service emits it.
 """
 
 from __future__ import annotations
@@ -90,3 +96,78 @@ STEP_KEYS: dict[str, str] = {
     "service.updated": "A service of the portfolio was updated.",
     "milestone_template.changed": "The milestones (hitos) of a service were defined or changed.",
 }
+
+#: key → what the service that emits it did; recorded for the audit log only (no profile
+#: maps them, so they complete no official step).
+AUDIT_KEYS: dict[str, str] = {
+    # core: users, organizations, units, memberships, invitations, fiscal years, documents
+    "user.switched_organization": "A user switched its active organization.",
+    "user.totp_enabled": "A user enabled the second factor (TOTP).",
+    "user.totp_disabled": "A user disabled the second factor (TOTP).",
+    "organization.updated": "The organization's data were changed.",
+    "unit.created": "A unit (dependencia) was created.",
+    "unit.updated": "A unit was changed.",
+    "membership.created": "A user was linked to the organization with roles.",
+    "membership.updated": "A user's roles, unit or activity were changed.",
+    "invitation.created": "An invitation to join the organization was sent.",
+    "invitation.accepted": "An invitation was accepted.",
+    "invitation.revoked": "An invitation was revoked.",
+    "fiscal_year.created": "A fiscal year (vigencia) was opened.",
+    "fiscal_year.set_current": "A fiscal year was made the current one.",
+    "procedure.adjusted": "The organization adjusted its procedure (record codes, role names).",
+    "document.generated": "A document (PDF/XLSX) was generated and stored.",
+    "public_link.issued": "A signed link to a public page was issued.",
+    "public_link.revoked": "A signed link to a public page was revoked.",
+    # API
+    "api_token.created": "An API token was created.",
+    "api_token.revoked": "An API token was revoked.",
+    # registry
+    "stakeholder.reactivated": "A deactivated stakeholder was reactivated.",
+    "person.updated": "A person was updated.",
+    "consent.revoked": "A habeas-data consent was revoked.",
+    "registry.exported": "Registry data were exported (logged: they may hold personal data).",
+    # catalogue
+    "catalog.seeded": "Reference values were added to the organization's catalogue.",
+    "catalog.value_created": "A value of a vocabulary (type, topic, mechanism, modality) was added.",
+    "catalog.value_updated": "A value of a vocabulary was changed or deactivated.",
+    "service.deactivated": "A service was withdrawn from the portfolio.",
+    "service.reactivated": "A withdrawn service was put back in the portfolio.",
+    # needs
+    "need.updated": "A need was changed.",
+    "need.triaged": "A unit-less need was assigned to a unit.",
+    "need.status_changed": "The status of a need changed.",
+    "need.imported": "Needs were imported from a file.",
+    "need.exported": "Needs were exported.",
+    # indicators and prioritisation
+    "indicator.created": "An indicator was registered.",
+    "indicator.updated": "An indicator was changed.",
+    "indicator_values.imported": "Indicator values were imported from a file.",
+    "prioritisation_model.created": "A prioritisation model was created.",
+    "prioritisation_model.updated": "A prioritisation model was changed.",
+    # strategy
+    "strategy.opened": "The year's strategy was opened for the units' proposals.",
+    "strategy.units_added": "Units were added to the strategy.",
+    "strategy.proposal_updated": "A unit's strategy proposal was changed.",
+    "strategy.proposal_returned": "A unit's strategy proposal was returned for changes.",
+    "strategy.proposal_excluded": "A unit's proposal was left out of the consolidation.",
+    "strategy.proposal_included": "A unit's proposal was put back in the consolidation.",
+    "strategy.reopened": "The consolidated strategy was reopened.",
+    "strategy.presented": "The consolidated strategy was presented to the committee.",
+    "committee.returned": "The steering committee returned a document for changes.",
+    # plans and consolidation checks
+    "plan.updated": "A unit plan's data were changed.",
+    "plan.line_added": "A line was added to a plan.",
+    "plan.line_changed": "A line of a plan was changed.",
+    "plan.line_removed": "A line was removed from a plan.",
+    "plan.lines_reordered": "The lines of a plan were reordered.",
+    "plan.lines_imported": "Lines of a plan were imported from a file.",
+    "plan.returned": "A plan was returned for changes.",
+    "plan.reopened": "A plan was reopened for changes.",
+    "plan.checks_run": "The consolidation checks were run on a consolidated plan.",
+    "finding.accepted": "A finding of the consolidation checks was accepted with a reason.",
+}
+
+
+def is_declared(step_key: str) -> bool:
+    """Whether ``step_key`` is one of the keys an event may carry (official or audit-only)."""
+    return step_key in STEP_KEYS or step_key in AUDIT_KEYS

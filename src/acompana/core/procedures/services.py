@@ -13,11 +13,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from acompana.core.concurrency import versioned_update
 from acompana.core.errors import StaleObjectError
 from acompana.core.events import event_record
 from acompana.core.models import Organization, User
+from acompana.core.permissions import check_perm
 from acompana.core.procedures.profiles import (
     RECORD_CODE_RE,
     RECORD_VERSION_MAX,
@@ -59,12 +61,16 @@ def procedure_overrides_clean(
     records_in = overrides.get("records") or {}
     roles_in = overrides.get("role_names") or {}
     if not isinstance(records_in, Mapping) or not isinstance(roles_in, Mapping):
-        raise ValidationError("Los ajustes del procedimiento no tienen la forma esperada.")
+        raise ValidationError(_("The procedure adjustments do not have the expected shape."))
     records: dict[str, dict[str, Any]] = {}
     for key, change in records_in.items():
         shipped = known.get(key)
         if shipped is None or not isinstance(change, Mapping):
-            fail("records", f"El registro «{key}» no existe en el procedimiento {base.code}.")
+            fail(
+                "records",
+                _("The record «%(key)s» does not exist in the procedure %(code)s.")
+                % {"key": key, "code": base.code},
+            )
             continue
         code = _text(change.get("code")) if "code" in change else _text(shipped.code)
         version = _text(change.get("version")) if "version" in change else _text(shipped.version)
@@ -72,32 +78,37 @@ def procedure_overrides_clean(
         if code and not RECORD_CODE_RE.match(code):
             fail(
                 record_field(key, "code"),
-                "El código solo admite letras, números y guiones (p. ej. MI-GS-RG-869), "
-                "hasta 40 caracteres.",
+                _(
+                    "The code admits only letters, digits and hyphens (e.g. MI-GS-RG-869), "
+                    "up to 40 characters."
+                ),
             )
         if code and not version:
-            fail(record_field(key, "version"), "Indique la versión del formato.")
+            fail(record_field(key, "version"), _("Write the version of the format."))
         if len(version) > RECORD_VERSION_MAX:
             fail(
                 record_field(key, "version"),
-                f"La versión admite hasta {RECORD_VERSION_MAX} caracteres.",
+                _("The version admits up to %(max)s characters.") % {"max": RECORD_VERSION_MAX},
             )
         if date:
             try:
                 datetime.date.fromisoformat(date)
             except ValueError:
-                fail(record_field(key, "date"), "Escriba la fecha como AAAA-MM-DD.")
+                fail(record_field(key, "date"), _("Write the date as YYYY-MM-DD."))
         adjusted = {"code": code or None, "version": version or None, "date": date or None}
         if adjusted != {"code": shipped.code, "version": shipped.version, "date": shipped.date}:
             records[key] = adjusted
     role_names: dict[str, str] = {}
     for role, name in roles_in.items():
         if role not in VALID_ROLES:
-            fail("role_names", f"Rol desconocido: «{role}».")
+            fail("role_names", _("Unknown role: «%(role)s».") % {"role": role})
             continue
         text = " ".join(_text(name).split())
         if len(text) > ROLE_NAME_MAX:
-            fail(role_field(role), f"El nombre admite hasta {ROLE_NAME_MAX} caracteres.")
+            fail(
+                role_field(role),
+                _("The name admits up to %(max)s characters.") % {"max": ROLE_NAME_MAX},
+            )
         if text and text != base.role_names.get(role):
             role_names[role] = text
     if errors:
@@ -120,8 +131,10 @@ def procedure_overrides_update(
     """Replace the organization's procedure adjustments (optimistic-locked, audited).
 
     Entries equal to the shipped profile are dropped, so a later profile version's
-    corrections reach organizations that never adjusted that record.
+    corrections reach organizations that never adjusted that record. Only an administrator
+    adjusts the procedure (``core.change_procedure``, checked here for every caller).
     """
+    check_perm(actor, "core.change_procedure", organization_id=organization.pk)
     base = shipped_profile(organization.procedure_code)
     cleaned = procedure_overrides_clean(base=base, overrides=overrides)
     before = organization.procedure_overrides or {}
@@ -141,7 +154,7 @@ def procedure_overrides_update(
             organization=organization,
             step_key="procedure.adjusted",
             obj=organization,
-            summary=f"Ajustes del procedimiento {base.code} actualizados",
+            summary=_("Adjustments of the procedure %(code)s updated") % {"code": base.code},
             before={"procedure_overrides": before},
             after={"procedure_overrides": cleaned},
         )

@@ -5,10 +5,16 @@ Every app lists one ``ApiCase`` per API operation in ``acompana/<app>/tests/api_
 The generic test then checks, for each case:
 
 * anonymous → 401 in the JSON error shape, nothing changed;
-* a token of every role ``perm`` does not grant (``core.permissions.PERMISSIONS``) → 403;
+* a token of every role the operation's permission does not grant → 403, nothing changed,
+  also with an invalid body (the permission is checked before the body is read);
+* a user without an active organization → 403 ``no_organization`` (member operations);
 * the outsider (every role, in another organization) on ``obj`` → 404, nothing changed;
-* a token of a role ``perm`` grants (the admin when it can) → 2xx, or one of
+* a token of a role the permission grants (the admin when it can) → 2xx, or one of
   ``expected_status`` when the case sends a deliberately invalid payload.
+
+The permission is not part of the case: it is read from the operation itself, which
+declares it on its handler (``acompana.core.api.api_permission``, ``api_member`` or
+``api_authenticated``), so a case cannot weaken the 403 test.
 
 The URL is ``path(obj)`` when given, else ``reverse("api:<url_name>", kwargs=kwargs(obj))``
 when ``kwargs`` is given, else ``reverse`` with ``{"pk": obj.pk}`` when the route has a
@@ -35,8 +41,6 @@ class ApiCase:
     url_name: str
     #: HTTP method, any case
     method: str = "get"
-    #: permission of ``core.permissions.PERMISSIONS`` the operation requires (None: any member)
-    perm: str | None = None
     #: builds an object of ``world.org`` the request is about (None: no object)
     obj: Callable[[World], models.Model] | None = None
     #: URL kwargs from the object (default ``{"pk": obj.pk}`` when the route has ``pk``)

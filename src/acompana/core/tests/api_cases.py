@@ -3,6 +3,6 @@
 from acompana.core.tests.api_case import ApiCase
 
 API_CASES = [
-    ApiCase("organization", perm="registry.view"),
-    ApiCase("unit_list", perm="registry.view"),
+    ApiCase("organization"),
+    ApiCase("unit_list"),
 ]

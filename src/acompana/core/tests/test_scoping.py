@@ -61,6 +61,8 @@ def test_reading_the_active_membership_writes_nothing(world, django_assert_num_q
     with django_assert_num_queries(2) as captured:
         membership = active_membership(user)
     assert membership is not None and membership.organization == world.other
-    assert not any(q["sql"].lstrip().upper().startswith("UPDATE") for q in captured.captured_queries)
+    assert not any(
+        q["sql"].lstrip().upper().startswith("UPDATE") for q in captured.captured_queries
+    )
     user.refresh_from_db()
     assert user.active_organization_id == world.org.pk  # still the stored choice

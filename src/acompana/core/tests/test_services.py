@@ -169,3 +169,70 @@ def test_totp_enable_requires_a_valid_code(world, settings):
     assert services.user_totp_device(user) is not None
     services.user_totp_disable(user=user)
     assert services.user_totp_device(user) is None
+
+
+# --- role checks in the services (every caller, not only the views) --------------------------
+
+
+def test_administration_services_refuse_a_role_without_the_permission(world):
+    from django.core.exceptions import PermissionDenied
+
+    from acompana.core.procedures.services import procedure_overrides_update
+
+    for actor in (world.planner, world.unit_head, world.outsider):
+        with pytest.raises(PermissionDenied):
+            services.unit_create(
+                actor=actor, organization=world.org, data={"name": "Nueva", "kind": "group"}
+            )
+        with pytest.raises(PermissionDenied):
+            services.membership_create(
+                actor=actor, organization=world.org, user=UserFactory(), roles=[Role.AUDITOR]
+            )
+        with pytest.raises(PermissionDenied):
+            services.invitation_create(
+                actor=actor,
+                organization=world.org,
+                email="nadie@example.gov.co",
+                full_name="Nadie",
+                roles=[Role.AUDITOR],
+            )
+        with pytest.raises(PermissionDenied):
+            services.fiscal_year_create(actor=actor, organization=world.org, year=2031)
+        with pytest.raises(PermissionDenied):
+            procedure_overrides_update(
+                actor=actor,
+                organization=world.org,
+                expected_version=world.org.version,
+                overrides={"role_names": {Role.PLANNER: "Oficina de Planeación"}},
+            )
+    assert not Unit.objects.filter(organization=world.org, name="Nueva").exists()
+    assert not Event.objects.filter(
+        step_key__in=["unit.created", "membership.created", "fiscal_year.created"]
+    ).exists()
+
+
+def test_the_system_actor_holds_no_role(world):
+    """Writes no person makes pass ``system_actor()``: it is named in the trail, but it is
+    no administrator — an administration service refuses it like anyone without the role."""
+    from django.core.exceptions import PermissionDenied
+
+    from acompana.core.actors import system_actor
+
+    with pytest.raises(PermissionDenied):
+        services.unit_create(
+            actor=system_actor(), organization=world.org, data={"name": "X", "kind": "group"}
+        )
+
+
+def test_an_invitation_is_accepted_without_a_role_and_the_trail_names_roles(world):
+    _invitation, token = services.invitation_create(
+        actor=world.admin,
+        organization=world.org,
+        email="sin.rol@example.gov.co",
+        full_name="Sin Rol",
+        roles=[Role.PLANNER],
+    )
+    user = services.invitation_accept(token=token, full_name="Sin Rol", password="clave-larga-2026")
+    event = Event.objects.get(step_key="membership.created", actor=user)
+    assert Role.PLANNER.value not in event.summary.split()
+    assert str(Role.PLANNER.label) in event.summary

@@ -176,7 +176,7 @@ def test_audit_list_query_count_does_not_grow(client_for, world, django_assert_m
         event_record(
             actor=world.admin,
             organization=world.org,
-            step_key="x.y",
+            step_key="unit.updated",
             obj=world.unit,
             summary=str(i),
         )

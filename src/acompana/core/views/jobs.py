@@ -1,4 +1,5 @@
-"""A job's progress page; htmx polls the partial while the job runs."""
+"""The one progress page of background jobs (``core.jobs``); htmx polls the partial while
+the job runs. A job is seen only by the user who started it, in its organization."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 
 from acompana.core.access import member_view
 from acompana.core.choices import JobStatus
+from acompana.core.jobs import job_errors
 from acompana.core.models import Job
 
 
@@ -14,6 +16,10 @@ from acompana.core.models import Job
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # a job belongs to the user who started it, inside the active organization
     job = get_object_or_404(Job.objects.for_user(request.user).filter(user=request.user), pk=pk)
-    context = {"job": job, "running": job.status in (JobStatus.PENDING, JobStatus.RUNNING)}
+    context = {
+        "job": job,
+        "running": job.status in (JobStatus.PENDING, JobStatus.RUNNING),
+        "errors": job_errors(job),
+    }
     template = "core/jobs/progress.html" if request.htmx else "core/jobs/detail.html"  # type: ignore[attr-defined]
     return render(request, template, context)

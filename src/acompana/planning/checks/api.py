@@ -1,8 +1,7 @@
 """API of the consolidation checks (EDU-4, EDU-5), mounted at /api/v1/planificacion/verificacion.
 
-Same rules as the pages: ``require_perm`` (403), scoped selectors (404 outside the
-organization), the services for every write (400 validation, 409 wrong state), the findings
-list filtered by the page's filter form and paged by cursor.
+The rules every router follows are ``acompana.core.api``'s; the findings list filters with
+the page's filter form.
 """
 
 from __future__ import annotations
@@ -18,8 +17,8 @@ from acompana.core.api import (
     ERROR_RESPONSES,
     CursorParams,
     Page,
-    paginate_queryset,
-    require_perm,
+    api_permission,
+    page_of,
 )
 from acompana.planning.checks import selectors, services
 from acompana.planning.checks.filters import FindingFilterQuery, bound_filter_form
@@ -118,10 +117,10 @@ def _summary(consolidated: ConsolidatedPlan) -> ChecksSummaryOut:
     response={200: ChecksRunOut, 202: ChecksRunOut, **ERROR_RESPONSES},
     url_name="planning_checks_run",
 )
+@api_permission(RUN)
 def checks_run(request: HttpRequest, consolidated_id: int) -> Any:
     """Run the consolidation checks (EDU-4, EDU-5). Large plans run as a job: 202 and the
     job's id (follow it on ``/tareas/<id>/``); otherwise 200 and the counts."""
-    require_perm(request, RUN)
     consolidated = selectors.consolidated_get(user=request.user, pk=consolidated_id)
     outcome = services.checks_run(actor=request.user, consolidated=consolidated)  # type: ignore[arg-type]
     if outcome.job is not None:
@@ -138,9 +137,9 @@ def checks_run(request: HttpRequest, consolidated_id: int) -> Any:
     response={200: ChecksSummaryOut, **ERROR_RESPONSES},
     url_name="planning_checks_summary",
 )
+@api_permission(VIEW)
 def checks_summary(request: HttpRequest, consolidated_id: int) -> Any:
     """Findings counted by severity and status; ``can_verify`` is what EDU-5 requires."""
-    require_perm(request, VIEW)
     return _summary(selectors.consolidated_get(user=request.user, pk=consolidated_id))
 
 
@@ -149,6 +148,7 @@ def checks_summary(request: HttpRequest, consolidated_id: int) -> Any:
     response={200: Page[FindingOut], **ERROR_RESPONSES},
     url_name="planning_finding_list",
 )
+@api_permission(VIEW)
 def finding_list(
     request: HttpRequest,
     consolidated_id: int,
@@ -157,18 +157,12 @@ def finding_list(
 ) -> Any:
     """Findings of a consolidated plan, filtered like the page (``status`` empty: open and
     accepted; ``all``: fixed included); paged by cursor."""
-    require_perm(request, VIEW)
     consolidated = selectors.consolidated_get(user=request.user, pk=consolidated_id)
     form = bound_filter_form(
         filters.dict(exclude_none=True), organization_id=consolidated.organization_id
     )
     queryset = form.apply(selectors.findings_of(user=request.user, consolidated=consolidated))
-    rows, next_cursor, count = paginate_queryset(queryset, page.cursor, page.limit)
-    return {
-        "count": count,
-        "next_cursor": next_cursor,
-        "results": [_finding_out(f) for f in rows],
-    }
+    return page_of(queryset, page, _finding_out)
 
 
 @router.get(
@@ -176,8 +170,8 @@ def finding_list(
     response={200: FindingOut, **ERROR_RESPONSES},
     url_name="planning_finding_detail",
 )
+@api_permission(VIEW)
 def finding_detail(request: HttpRequest, finding_id: int) -> Any:
-    require_perm(request, VIEW)
     return _finding_out(selectors.finding_get(user=request.user, pk=finding_id))
 
 
@@ -186,10 +180,10 @@ def finding_detail(request: HttpRequest, finding_id: int) -> Any:
     response={200: FindingOut, **ERROR_RESPONSES},
     url_name="planning_finding_accept",
 )
+@api_permission(VERIFY)
 def finding_accept(request: HttpRequest, finding_id: int, payload: AcceptIn) -> Any:
     """Accept an open finding with a justification (at least 10 characters; planning only).
     409 when it is already accepted or fixed."""
-    require_perm(request, VERIFY)
     finding = selectors.finding_get(user=request.user, pk=finding_id)
     services.finding_accept(
         actor=request.user,  # type: ignore[arg-type]

@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from acompana.core.errors import TransitionError
-from acompana.core.events import event_record
 from acompana.core.jobs import job_start
 from acompana.core.models import Job, User
 from acompana.core.permissions import has_perm
+from acompana.core.workflow import Transition, transition_apply
 from acompana.planning.checks.engine import plans_in_scope, run_checks
 from acompana.planning.choices import ConsolidatedStatus, FindingStatus
 from acompana.planning.models import ConsolidatedPlan, Finding, PlanLine
@@ -32,6 +32,15 @@ SYNC_MAX_LINES = 2000
 CHECKS_JOB_KIND = "planning.checks_run"
 FINDING_ACCEPTED_KEY = "finding.accepted"
 MIN_JUSTIFICATION = 10
+
+#: the planner accepts an open finding with a justification (EDU-5)
+ACCEPT = Transition.build(
+    "accept",
+    {FindingStatus.OPEN},
+    FindingStatus.ACCEPTED,
+    "planning.verify",
+    (FINDING_ACCEPTED_KEY,),
+)
 
 #: once the committee approved the plan its findings are the record of the verification
 CLOSED_STATUSES = frozenset({ConsolidatedStatus.COMMITTEE_APPROVED, ConsolidatedStatus.PUBLISHED})
@@ -104,36 +113,21 @@ def finding_accept(*, actor: User, finding: Finding, justification: str) -> Find
         raise TransitionError(_("This finding is already accepted."))
     if finding.status == FindingStatus.FIXED:
         raise TransitionError(_("This finding is already fixed: there is nothing to accept."))
-    now = timezone.now()
-    with transaction.atomic():
-        updated = Finding.objects.filter(pk=finding.pk, status=FindingStatus.OPEN).update(
-            status=FindingStatus.ACCEPTED,
-            justification=text,
-            accepted_by=actor,
-            accepted_at=now,
-        )
-        if not updated:
-            raise TransitionError(
-                _("Someone changed this finding meanwhile. Reload the page and try again.")
-            )
-        finding.status = FindingStatus.ACCEPTED
-        finding.justification = text
-        finding.accepted_by = actor
-        finding.accepted_at = now
-        event_record(
-            actor=actor,
-            organization=consolidated.organization,
-            step_key=FINDING_ACCEPTED_KEY,
-            obj=finding,
-            summary=_("Finding accepted (%(rule)s): %(justification)s")
-            % {"rule": finding.rule, "justification": text},
-            before={"status": FindingStatus.OPEN},
-            after={
-                "status": FindingStatus.ACCEPTED,
-                "rule": finding.rule,
-                "severity": finding.severity,
-                "consolidated": consolidated.pk,
-                "justification": text,
-            },
-        )
+    transition_apply(
+        actor=actor,
+        obj=finding,
+        transition=ACCEPT,
+        fields={"justification": text, "accepted_by": actor, "accepted_at": timezone.now()},
+        summary=_("Finding accepted (%(rule)s): %(justification)s")
+        % {"rule": finding.rule, "justification": text},
+        before={"status": FindingStatus.OPEN},
+        after={
+            "status": FindingStatus.ACCEPTED,
+            "rule": finding.rule,
+            "severity": finding.severity,
+            "consolidated": consolidated.pk,
+            "justification": text,
+        },
+        refused=_("Someone changed this finding meanwhile. Reload the page and try again."),
+    )
     return finding

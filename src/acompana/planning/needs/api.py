@@ -1,9 +1,8 @@
 """API of the needs (mounted at ``/api/v1/planificacion/necesidades``): SAL-1, EDU-1.
 
-Same rules as the pages: ``require_perm`` (403), ``for_user`` scoping (404 outside the
-organization or, for writes of unit-scoped roles, outside their unit), services for every
-write (400 with field errors, 409 on a stale ``version`` or a wrong status), the list filter
-of ``filters.py`` and keyset pagination.
+The rules every router follows are ``acompana.core.api``'s; the list filters with
+``filters.py``. For writes of unit-scoped roles a need outside their unit is a 404; a wrong
+status is a 409.
 """
 
 from __future__ import annotations
@@ -21,11 +20,11 @@ from acompana.core.api import (
     ERROR_RESPONSES,
     CursorParams,
     Page,
-    paginate_queryset,
-    require_perm,
+    api_permission,
+    organization_of,
+    page_of,
 )
 from acompana.core.models import FiscalYear, Unit
-from acompana.core.scoping import active_membership
 from acompana.planning.models import Need
 from acompana.planning.needs import selectors, services
 from acompana.planning.needs.filters import NeedFilterQuery
@@ -34,12 +33,6 @@ from acompana.registry.models import Stakeholder
 router = Router(tags=["Planeación: necesidades"])
 
 VIEW, CHANGE = "planning.view", "planning.change_needs"
-
-
-def _organization(request: HttpRequest) -> Any:
-    membership = active_membership(request.user)
-    assert membership is not None
-    return membership.organization
 
 
 # --- schemas ---------------------------------------------------------------------------------
@@ -228,14 +221,13 @@ def _stakeholders(request: HttpRequest, ids: list[int]) -> list[Stakeholder]:
     response={200: Page[NeedOut], **ERROR_RESPONSES},
     url_name="planning_need_list",
 )
+@api_permission(VIEW)
 def need_list(
     request: HttpRequest, filters: Query[NeedFilterQuery], page: Query[CursorParams]
 ) -> Any:
     """Needs of the organization, filtered like the list page; paged by cursor."""
-    require_perm(request, VIEW)
     queryset = selectors.need_list(user=request.user, params=filters.dict(exclude_none=True))
-    rows, next_cursor, count = paginate_queryset(queryset, page.cursor, page.limit)
-    return {"count": count, "next_cursor": next_cursor, "results": [_need_out(n) for n in rows]}
+    return page_of(queryset, page, _need_out)
 
 
 @router.post(
@@ -243,9 +235,9 @@ def need_list(
     response={201: NeedOut, **ERROR_RESPONSES},
     url_name="planning_need_create",
 )
+@api_permission(CHANGE)
 def need_create(request: HttpRequest, payload: NeedIn) -> Any:
     """Register a need (open). The evidence file is uploaded through the page."""
-    require_perm(request, CHANGE)
     data = {
         "title": payload.title,
         "description": payload.description,
@@ -259,7 +251,7 @@ def need_create(request: HttpRequest, payload: NeedIn) -> Any:
     }
     need = services.need_create(
         actor=request.user,  # type: ignore[arg-type]
-        organization=_organization(request),
+        organization=organization_of(request),
         data=data,
     )
     return 201, _need_out(selectors.need_get(user=request.user, pk=need.pk))
@@ -270,8 +262,8 @@ def need_create(request: HttpRequest, payload: NeedIn) -> Any:
     response={200: NeedOut, **ERROR_RESPONSES},
     url_name="planning_need_detail",
 )
+@api_permission(VIEW)
 def need_detail(request: HttpRequest, need_id: int) -> Any:
-    require_perm(request, VIEW)
     return _need_out(selectors.need_get(user=request.user, pk=need_id))
 
 
@@ -280,9 +272,9 @@ def need_detail(request: HttpRequest, need_id: int) -> Any:
     response={200: NeedOut, **ERROR_RESPONSES},
     url_name="planning_need_update",
 )
+@api_permission(CHANGE)
 def need_update(request: HttpRequest, need_id: int, payload: NeedPatch) -> Any:
     """Change some fields; 409 when ``version`` is not the current one."""
-    require_perm(request, CHANGE)
     need = selectors.need_get(user=request.user, pk=need_id, action="change")
     sent = payload.model_fields_set
     data: dict[str, Any] = {}
@@ -311,10 +303,10 @@ def need_update(request: HttpRequest, need_id: int, payload: NeedPatch) -> Any:
     response={200: NeedOut, **ERROR_RESPONSES},
     url_name="planning_need_triage",
 )
+@api_permission(CHANGE)
 def need_triage(request: HttpRequest, need_id: int, payload: TriageIn) -> Any:
     """Triage a request of the public form: accept (→ open) or discard with a reason.
     409 when it was already triaged or ``version`` is stale."""
-    require_perm(request, CHANGE)
     need = selectors.need_get(user=request.user, pk=need_id, action="triage")
     sent = payload.model_fields_set
     data: dict[str, Any] = {}
@@ -342,9 +334,9 @@ def need_triage(request: HttpRequest, need_id: int, payload: TriageIn) -> Any:
     response={200: NeedOut, **ERROR_RESPONSES},
     url_name="planning_need_set_status",
 )
+@api_permission(CHANGE)
 def need_set_status(request: HttpRequest, need_id: int, payload: StatusIn) -> Any:
     """Move the need to another status (409 when the move is not allowed from its status)."""
-    require_perm(request, CHANGE)
     need = selectors.need_get(user=request.user, pk=need_id, action="change")
     services.need_set_status(
         actor=request.user,  # type: ignore[arg-type]

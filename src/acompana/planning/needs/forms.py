@@ -15,12 +15,8 @@ from acompana.geo.forms import department_choices, municipality_choices
 from acompana.geo.models import Municipality
 from acompana.planning.choices import NeedOrigin, NeedSource, NeedStatus, Priority
 from acompana.planning.needs import selectors
-from acompana.planning.needs.services import (
-    EVIDENCE_EXTENSIONS,
-    STATUS_TRANSITIONS,
-    TRIAGE_ACCEPT,
-    TRIAGE_DISCARD,
-)
+from acompana.planning.needs.services import EVIDENCE_EXTENSIONS, TRIAGE_ACCEPT, TRIAGE_DISCARD
+from acompana.planning.needs.workflow import next_statuses
 from acompana.registry.models import Stakeholder
 from acompana.registry.notice import CURRENT_NOTICE_VERSION
 
@@ -200,18 +196,10 @@ class StatusForm(forms.Form):
 
     def __init__(self, *args: Any, need: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        allowed = STATUS_TRANSITIONS.get(need.status, frozenset())
+        allowed = next_statuses(need.status)
         self.fields["status"].choices = [  # type: ignore[attr-defined]
             (value, label) for value, label in NeedStatus.choices if value in allowed
         ]
-
-
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(
-        label=_("File (CSV or Excel .xlsx)"),
-        validators=[FileExtensionValidator(["csv", "xlsx", "txt"])],
-        widget=forms.ClearableFileInput({"accept": ".csv,.xlsx,text/csv"}),
-    )
 
 
 class PublicRequestForm(forms.Form):

@@ -6,7 +6,8 @@ accessibility statement and the data-processing notice; no personal data in URLs
 reference is shown from the session after the redirect); light pages with local assets.
 
 Abuse control: a honeypot field (bots fill it; they get the confirmation page and nothing
-is stored) and a rate limit per client address (``ratelimit.py``) answered with HTTP 429.
+is stored) and the platform's rate limit per client address (``core.ratelimit``) answered
+with HTTP 429.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from acompana.core import ratelimit
 from acompana.core.access import public_view
+from acompana.core.actors import system_actor
 from acompana.core.models import Organization
 from acompana.core.views.utils import apply_service_errors
 from acompana.geo import selectors as geo_selectors
-from acompana.planning.needs import ratelimit, selectors, services
+from acompana.planning.needs import selectors, services
 from acompana.planning.needs.forms import PublicRequestForm
 from acompana.registry.notice import CURRENT_NOTICE_VERSION, notice_text
 
@@ -61,6 +64,7 @@ def need_request(request: HttpRequest, slug: str) -> HttpResponse:
         if form.is_valid():
             try:
                 need = services.need_request_submit(
+                    actor=system_actor(),
                     organization=organization,
                     data=form.service_data(),
                     consent=bool(form.cleaned_data.get("consent")),

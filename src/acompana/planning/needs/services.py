@@ -7,6 +7,9 @@
   waiting to be triaged, with the requester's data and the habeas-data consent given.
 * ``need_triage``: accept a request (→ open) or discard it with a reason.
 * ``need_set_status``: open ↔ planned → addressed, discarded (with a reason), reopened.
+
+Triage and status moves are the rows of ``needs.workflow``, applied with
+``core.workflow.transition_apply``; edits go through ``core.concurrency.versioned_update``.
 * ``needs_import``: a CSV/XLSX file of needs, all rows in one transaction or none.
 
 Every creation records ``need.registered`` (the step key SAL-1, EDU-1 and FP-1 map to);
@@ -15,6 +18,7 @@ edits, triage, status changes, imports and exports are audit-only events.
 
 from __future__ import annotations
 
+import copy
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,20 +30,21 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from acompana.catalog.models import Topic
-from acompana.core.errors import StaleObjectError, TransitionError
+from acompana.core.concurrency import versioned_update
+from acompana.core.errors import TransitionError
 from acompana.core.events import changed_fields, event_record, snapshot
-from acompana.core.models import Event, FiscalYear, Organization, Unit, User
+from acompana.core.models import Event, FiscalYear, Job, Organization, Unit, User
 from acompana.core.tabular import ImportRejected
+from acompana.core.workflow import transition_apply
 from acompana.geo.models import Municipality
 from acompana.planning.choices import NeedOrigin, NeedSource, NeedStatus, Priority
 from acompana.planning.models import Need, NeedStakeholder
-from acompana.planning.needs import selectors
+from acompana.planning.needs import selectors, workflow
 from acompana.registry.models import Stakeholder
 from acompana.registry.notice import NOTICE_VERSIONS, notice_hash, notice_text
 
@@ -72,15 +77,7 @@ _SIGNATURES: dict[str, tuple[bytes, ...]] = {
     "msg": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
 }
 
-#: status → statuses ``need_set_status`` may move it to (triage has its own service)
-STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
-    NeedStatus.OPEN: frozenset({NeedStatus.PLANNED, NeedStatus.ADDRESSED, NeedStatus.DISCARDED}),
-    NeedStatus.PLANNED: frozenset({NeedStatus.OPEN, NeedStatus.ADDRESSED, NeedStatus.DISCARDED}),
-    NeedStatus.ADDRESSED: frozenset({NeedStatus.OPEN}),
-    NeedStatus.DISCARDED: frozenset({NeedStatus.OPEN}),
-    NeedStatus.TO_TRIAGE: frozenset(),
-}
-
+# the status moves are the transition table of ``needs.workflow``
 TRIAGE_ACCEPT = "accept"
 TRIAGE_DISCARD = "discard"
 
@@ -123,7 +120,7 @@ def _same_org(obj: Any, organization: Organization) -> bool:
 
 def _clean(
     *,
-    actor: User | None,
+    actor: User,
     organization: Organization,
     data: Mapping[str, Any],
     need: Need | None = None,
@@ -159,7 +156,7 @@ def _clean(
         add("topic", _("The topic «%(name)s» is inactive.") % {"name": topic.name})
 
     unit: Unit | None = data.get("unit")
-    allowed = selectors.allowed_unit_ids(user=actor) if actor is not None else None
+    allowed = selectors.allowed_unit_ids(user=actor)
     if not _same_org(unit, organization):
         add("unit", _("The unit is not of this organization."))
     elif unit is not None and not unit.is_active and (need is None or need.unit_id != unit.pk):
@@ -240,18 +237,6 @@ def _set_stakeholders(need: Need, stakeholders: Sequence[Stakeholder]) -> None:
         need._prefetched_objects_cache.pop("stakeholder_links", None)
 
 
-def _versioned_update(need: Need, *, expected_version: int, fields: dict[str, Any]) -> None:
-    """Conditional UPDATE from the version the editor saw: a stale edit changes nothing."""
-    updated = Need.objects.filter(pk=need.pk, version=expected_version).update(
-        **fields, version=F("version") + 1, updated_at=timezone.now()
-    )
-    if updated != 1:
-        raise StaleObjectError()
-    for name, value in fields.items():
-        setattr(need, name, value)
-    need.version = expected_version + 1
-
-
 # --- staff -----------------------------------------------------------------------------------
 
 
@@ -325,7 +310,7 @@ def need_update(
     stakeholders = values.pop("stakeholders")
     before = _snapshot(need)
     with transaction.atomic():
-        _versioned_update(need, expected_version=expected_version, fields=values)
+        versioned_update(need, expected_version=expected_version, fields=values)
         if evidence is not None:
             _store_evidence(need, evidence)
             need.save(update_fields=["evidence", "evidence_filename"])
@@ -349,26 +334,12 @@ def need_update(
     return need
 
 
-def _conditional_status_update(
-    need: Need, *, from_status: str, expected_version: int | None, fields: dict[str, Any]
-) -> None:
-    """Move the need from ``from_status`` (no lost update: 0 rows → someone was first)."""
-    lookup: dict[str, Any] = {"pk": need.pk, "status": from_status}
-    if expected_version is not None:
-        lookup["version"] = expected_version
-    updated = Need.objects.filter(**lookup).update(
-        **fields, version=F("version") + 1, updated_at=timezone.now()
-    )
-    if updated != 1:
-        fresh = Need.objects.filter(pk=need.pk).values_list("status", flat=True).first()
-        if fresh != from_status:
-            raise TransitionError(
-                _("Someone else changed the status of this need. Reload the page.")
-            )
-        raise StaleObjectError()
-    for name, value in fields.items():
-        setattr(need, name, value)
-    need.version = (expected_version if expected_version is not None else need.version) + 1
+def _moved(need: Need, fields: Mapping[str, Any], status: str) -> Need:
+    """A copy of ``need`` as it will be after a move (for the event's after-snapshot)."""
+    future = copy.copy(need)
+    for name, value in {**fields, "status": status}.items():
+        setattr(future, name, value)
+    return future
 
 
 def need_triage(
@@ -387,8 +358,9 @@ def need_triage(
     """
     if need.status != NeedStatus.TO_TRIAGE:
         raise TransitionError(_("This need was already triaged."))
-    if decision not in (TRIAGE_ACCEPT, TRIAGE_DISCARD):
+    if decision not in workflow.TRIAGE_TRANSITIONS:
         raise ValidationError({"decision": [_("Choose whether to accept or discard.")]})
+    transition = workflow.TRIAGE_TRANSITIONS[decision]
     reason = " ".join((reason or "").split())
     before = _snapshot(need)
     now = timezone.now()
@@ -397,7 +369,7 @@ def need_triage(
     if decision == TRIAGE_DISCARD:
         if not reason:
             raise ValidationError({"reason": [_("Write why the request is discarded.")]})
-        fields.update(status=NeedStatus.DISCARDED, discard_reason=reason[:2000])
+        fields.update(discard_reason=reason[:2000])
     else:
         changes = {k: v for k, v in (data or {}).items() if k in ("unit", "topic", "priority")}
         merged: dict[str, Any] = {name: getattr(need, name) for name in EDITABLE_FIELDS}
@@ -408,29 +380,19 @@ def need_triage(
             merged["stakeholders"] = list(data["stakeholders"])
         values = _clean(actor=actor, organization=need.organization, data=merged, need=need)
         stakeholders = values["stakeholders"]
-        fields.update(
-            status=NeedStatus.OPEN,
-            unit=values["unit"],
-            topic=values["topic"],
-            priority=values["priority"],
-        )
+        fields.update(unit=values["unit"], topic=values["topic"], priority=values["priority"])
     with transaction.atomic():
-        _conditional_status_update(
-            need,
-            from_status=NeedStatus.TO_TRIAGE,
-            expected_version=expected_version,
-            fields=fields,
-        )
-        if stakeholders is not None:
+        if stakeholders is not None:  # undone with the rest when the move is refused
             _set_stakeholders(need, stakeholders)
-        b, a = changed_fields(before, _snapshot(need))
+        b, a = changed_fields(before, _snapshot(_moved(need, fields, transition.target)))
         if reason:
             a["reason"] = reason
-        event_record(
+        transition_apply(
             actor=actor,
-            organization=need.organization,
-            step_key="need.triaged",
             obj=need,
+            transition=transition,
+            expected_version=expected_version,
+            fields=fields,
             summary=(
                 _("Request accepted: %(title)s")
                 if decision == TRIAGE_ACCEPT
@@ -439,6 +401,7 @@ def need_triage(
             % {"title": need.title},
             before=b,
             after=a,
+            refused=_("Someone else changed the status of this need. Reload the page."),
         )
     return need
 
@@ -451,45 +414,33 @@ def need_set_status(
     reason: str = "",
     expected_version: int | None = None,
 ) -> Need:
-    """Move a need along ``STATUS_TRANSITIONS`` (discarding needs a reason).
+    """Move a need along ``workflow.STATUS_TRANSITIONS`` (discarding needs a reason).
 
     A plan line that takes the need marks it planned; delivering it marks it addressed.
     """
-    if need.status == NeedStatus.TO_TRIAGE or status == NeedStatus.TO_TRIAGE:
-        raise TransitionError(_("A request waiting to be triaged is accepted or discarded."))
-    if status not in NeedStatus.values:
+    if status not in NeedStatus.values and need.status != NeedStatus.TO_TRIAGE:
         raise ValidationError({"status": [_("Unknown status.")]})
-    if status not in STATUS_TRANSITIONS.get(need.status, frozenset()):
-        raise TransitionError(
-            _("A need «%(current)s» cannot become «%(target)s».")
-            % {
-                "current": NeedStatus(need.status).label,
-                "target": NeedStatus(status).label,
-            }
-        )
+    transition = workflow.status_transition(current=need.status, target=status)
     reason = " ".join((reason or "").split())
-    fields: dict[str, Any] = {"status": status}
+    fields: dict[str, Any] = {}
     if status == NeedStatus.DISCARDED:
         if not reason:
             raise ValidationError({"reason": [_("Write why the need is discarded.")]})
         fields["discard_reason"] = reason[:2000]
     elif need.status == NeedStatus.DISCARDED:
         fields["discard_reason"] = ""
-    previous = need.status
-    with transaction.atomic():
-        _conditional_status_update(
-            need, from_status=previous, expected_version=expected_version, fields=fields
-        )
-        event_record(
-            actor=actor,
-            organization=need.organization,
-            step_key="need.status_changed",
-            obj=need,
-            summary=_("Need «%(title)s»: %(status)s")
-            % {"title": need.title, "status": NeedStatus(status).label},
-            before={"status": previous},
-            after={"status": status, **({"reason": reason} if reason else {})},
-        )
+    transition_apply(
+        actor=actor,
+        obj=need,
+        transition=transition,
+        expected_version=expected_version,
+        fields=fields,
+        summary=_("Need «%(title)s»: %(status)s")
+        % {"title": need.title, "status": NeedStatus(status).label},
+        before={"status": need.status},
+        after={"status": status, **({"reason": reason} if reason else {})},
+        refused=lambda current: workflow.cannot_become(current, status),
+    )
     return need
 
 
@@ -517,6 +468,7 @@ def _next_reference(organization: Organization, year: int) -> str:
 
 def need_request_submit(
     *,
+    actor: User,
     organization: Organization,
     data: Mapping[str, Any],
     consent: bool,
@@ -528,6 +480,8 @@ def need_request_submit(
     proof of the habeas-data consent (notice version, SHA-256 of the text shown, time).
     Without consent nothing is stored. ``data``: requester_name, requester_email,
     requester_phone, requester_entity, requester_municipality, topic, description.
+    ``actor``: nobody is signed in on the public form, so the form passes
+    ``core.actors.system_actor()`` (the triage then records the person who accepts it).
     """
     errors: dict[str, list[str]] = {}
 
@@ -594,7 +548,7 @@ def need_request_submit(
         )
         # no personal data in the audit row: the need itself holds it
         event_record(
-            actor=None,
+            actor=actor,
             organization=organization,
             step_key=REGISTERED,
             obj=need,
@@ -709,6 +663,29 @@ def needs_import(
             after={"count": len(needs), "file": filename},
         )
     return ImportResult(created=len(needs), filename=filename)
+
+
+def needs_import_start(*, actor: User, organization: Organization, path: str, filename: str) -> Job:
+    """Start the background import of a large stored file of needs (``needs_import`` in a
+    job that owns the file). Followed on ``core:job_detail``."""
+    from django.urls import reverse
+
+    from acompana.core.imports import import_job_start
+    from acompana.core.permissions import check_perm
+    from acompana.planning.needs.tasks import IMPORT_JOB_KIND, needs_import_task
+
+    check_perm(actor, "planning.import")
+    return import_job_start(
+        actor=actor,
+        organization=organization,
+        kind=IMPORT_JOB_KIND,
+        title=_("Import of needs from %(file)s") % {"file": filename},
+        task=needs_import_task,
+        path=path,
+        filename=filename,
+        next_url=reverse("planning:need_list"),
+        upload_url=reverse("planning:need_import"),
+    )
 
 
 def need_export_record(

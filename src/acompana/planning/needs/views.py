@@ -20,30 +20,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from acompana.core.access import permission_view
+from acompana.core.imports import ImportFlow
 from acompana.core.permissions import has_perm
 from acompana.core.procedures.trail import procedure_trail
-from acompana.core.tabular import (
-    ImportRejected,
-    forget_upload,
-    no_pending_upload,
-    pending_upload,
-    preview_context,
-    read_upload,
-    stash_upload,
-)
 from acompana.core.views.utils import apply_service_errors, paginate, querystring_without_page
 from acompana.planning.choices import NeedStatus
 from acompana.planning.needs import exports, selectors, services
 from acompana.planning.needs.filters import NeedFilterForm
-from acompana.planning.needs.forms import ImportUploadForm, NeedForm, StatusForm, TriageForm
-from acompana.planning.needs.imports import MAX_BYTES, parse_need_file
+from acompana.planning.needs.forms import NeedForm, StatusForm, TriageForm
+from acompana.planning.needs.imports import parse_need_file
+from acompana.planning.needs.workflow import next_statuses
 
 VIEW = "planning.view"
 CHANGE = "planning.change_needs"
 IMPORT = "planning.import"
 EXPORT = "planning.export"
-
-IMPORT_SESSION_KEY = "planning_need_imports"
 
 
 def _organization(request: HttpRequest) -> Any:
@@ -95,7 +86,7 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
         user=request.user, need=need
     )
     status_form = None
-    if can_change and services.STATUS_TRANSITIONS.get(need.status):
+    if can_change and next_statuses(need.status):
         status_form = StatusForm(initial={"version": need.version}, need=need)
     return render(
         request,
@@ -305,76 +296,66 @@ def need_export(request: HttpRequest) -> Any:
 # --- import ----------------------------------------------------------------------------------
 
 
-def _pending_import(request: HttpRequest) -> dict[str, Any] | None:
-    """The upload waiting for confirmation in this session (one at a time), if any."""
-    return pending_upload(request, IMPORT_SESSION_KEY, organization=_organization(request).pk)
+def _parse_import(*, user: Any, target: Any, content: bytes, filename: str) -> Any:
+    return parse_need_file(
+        organization=target,
+        content=content,
+        filename=filename,
+        allowed_unit_ids=selectors.allowed_unit_ids(user=user),
+    )
+
+
+def _run_import(
+    *, actor: Any, target: Any, content: bytes, filename: str, options: dict[str, Any]
+) -> str:
+    result = services.needs_import(
+        actor=actor, organization=target, content=content, filename=filename
+    )
+    return _("%(count)s needs imported from %(file)s.") % {
+        "count": result.created,
+        "file": result.filename,
+    }
+
+
+def _start_import(
+    *, actor: Any, target: Any, path: str, filename: str, options: dict[str, Any]
+) -> Any:
+    return services.needs_import_start(
+        actor=actor, organization=target, path=path, filename=filename
+    )
+
+
+#: the import of needs on the shared pipeline (``core.imports``)
+IMPORT_FLOW = ImportFlow(
+    session_key="planning_need_imports",
+    folder="planificacion/importaciones",
+    upload_template="planning/needs/import_upload.html",
+    preview_template="planning/needs/import_preview.html",
+    upload_url="planning:need_import",
+    preview_url="planning:need_import_preview",
+    confirm_url="planning:need_import_confirm",
+    done_url="planning:need_list",
+    parse=_parse_import,
+    run=_run_import,
+    start=_start_import,
+)
+IMPORT_SESSION_KEY = IMPORT_FLOW.session_key
 
 
 @permission_view(IMPORT)
 def need_import(request: HttpRequest) -> HttpResponse:
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
-            form.add_error(
-                "file",
-                _("The file is larger than %(mb)s MB; split it in several files.")
-                % {"mb": MAX_BYTES // (1024 * 1024)},
-            )
-        else:
-            organization = _organization(request)
-            stash_upload(
-                request,
-                IMPORT_SESSION_KEY,
-                upload,
-                folder=f"planificacion/importaciones/{organization.pk}",
-                organization=organization.pk,
-            )
-            return redirect("planning:need_import_preview")
-    return render(request, "planning/needs/import_upload.html", {"form": form})
+    return IMPORT_FLOW.upload(request, target=_organization(request))
 
 
 @permission_view(IMPORT)
 def need_import_preview(request: HttpRequest) -> HttpResponse:
-    entry = _pending_import(request)
-    if entry is None:
-        return no_pending_upload(request, "planning:need_import")
-    preview = parse_need_file(
-        organization=_organization(request),
-        content=read_upload(entry),
-        filename=entry["filename"],
-        allowed_unit_ids=selectors.allowed_unit_ids(user=request.user),
-    )
-    return render(
-        request,
-        "planning/needs/import_preview.html",
-        preview_context(request, preview, upload_url=reverse("planning:need_import")),
-    )
+    return IMPORT_FLOW.preview(request, target=_organization(request))
 
 
 @permission_view(IMPORT)
 @require_POST
 def need_import_confirm(request: HttpRequest) -> HttpResponse:
-    entry = _pending_import(request)
-    if entry is None:
-        return no_pending_upload(request, "planning:need_import")
-    try:
-        result = services.needs_import(
-            actor=request.user,  # type: ignore[arg-type]
-            organization=_organization(request),
-            content=read_upload(entry),
-            filename=entry["filename"],
-        )
-    except ImportRejected as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("planning:need_import_preview")
-    forget_upload(request, IMPORT_SESSION_KEY)
-    messages.success(
-        request,
-        _("%(count)s needs imported from %(file)s.")
-        % {"count": result.created, "file": result.filename},
-    )
-    return redirect("planning:need_list")
+    return IMPORT_FLOW.confirm(request, target=_organization(request))
 
 
 @permission_view(IMPORT)

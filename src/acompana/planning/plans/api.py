@@ -1,9 +1,8 @@
 """API of the plans area (mounted at /api/v1/planificacion): SAL-2, FP-5, FP-6, EDU-2..EDU-8,
 DNP-3.
 
-Same rules as the pages: ``require_perm`` (403), ``for_user`` scoping (404 outside the
-organization, also for referenced ids), the services for every write (400 with field errors;
-409 on a stale ``version`` or a transition from the wrong state), one endpoint per
+The rules every router follows are ``acompana.core.api``'s (referenced ids outside the
+organization are 404 too); the plan list filters with ``filters.py``; one endpoint per
 workflow action.
 """
 
@@ -23,15 +22,16 @@ from acompana.core.api import (
     ERROR_RESPONSES,
     CursorParams,
     Page,
+    api_permission,
     get_scoped_or_404,
-    paginate_queryset,
-    require_perm,
+    organization_of,
+    page_of,
 )
-from acompana.core.models import FiscalYear, Organization, Unit
-from acompana.core.scoping import active_membership
+from acompana.core.models import FiscalYear, Unit
 from acompana.geo.models import Municipality
 from acompana.planning.models import ConsolidatedPlan, Need, Plan, PlanLine
 from acompana.planning.plans import selectors, services, workflow
+from acompana.planning.plans.filters import PlanFilterQuery
 from acompana.planning.plans.validation import LineInput
 from acompana.registry.models import Stakeholder
 
@@ -40,22 +40,7 @@ router = Router(tags=["Planes"])
 VIEW, EDIT = "planning.view", "planning.edit_plan"
 
 
-def _organization(request: HttpRequest) -> Organization:
-    membership = active_membership(request.user)
-    assert membership is not None
-    return membership.organization
-
-
 # --- schemas ---------------------------------------------------------------------------------
-
-
-class PlanFilterQuery(Schema):
-    """Filters of the plan list (the same form as the page)."""
-
-    q: str | None = None
-    fiscal_year: int | None = None
-    unit: int | None = None
-    status: str | None = None
 
 
 class PlanIn(Schema):
@@ -485,33 +470,28 @@ def _apply_payload(request: HttpRequest, data: LineInput, values: dict[str, Any]
 @router.get(
     "/planes", response={200: Page[PlanOut], **ERROR_RESPONSES}, url_name="planning_plan_list"
 )
+@api_permission(VIEW)
 def plan_list(
     request: HttpRequest, filters: Query[PlanFilterQuery], page: Query[CursorParams]
 ) -> Any:
     """Unit plans of the organization (filters as on the list page); paged by cursor."""
-    require_perm(request, VIEW)
     queryset = selectors.plan_list(user=request.user, params=filters.dict(exclude_none=True))
-    rows, next_cursor, count = paginate_queryset(queryset, page.cursor, page.limit)
-    return {
-        "count": count,
-        "next_cursor": next_cursor,
-        "results": [_plan_out(request, p) for p in rows],
-    }
+    return page_of(queryset, page, lambda p: _plan_out(request, p))
 
 
 @router.post(
     "/planes", response={201: PlanDetailOut, **ERROR_RESPONSES}, url_name="planning_plan_create"
 )
+@api_permission(EDIT)
 def plan_create(request: HttpRequest, payload: PlanIn) -> Any:
     """SAL-2, FP-5, EDU-2, DNP-3: open the plan of a unit for a fiscal year."""
-    require_perm(request, EDIT)
     unit = get_scoped_or_404(Unit.objects.for_user(request.user), pk=payload.unit_id)
     fiscal_year = get_scoped_or_404(
         FiscalYear.objects.for_user(request.user), pk=payload.fiscal_year_id
     )
     plan = services.plan_create(
         actor=request.user,  # type: ignore[arg-type]
-        organization=_organization(request),
+        organization=organization_of(request),
         unit=unit,
         fiscal_year=fiscal_year,
         title=payload.title,
@@ -524,8 +504,8 @@ def plan_create(request: HttpRequest, payload: PlanIn) -> Any:
     response={200: PlanDetailOut, **ERROR_RESPONSES},
     url_name="planning_plan_detail",
 )
+@api_permission(VIEW)
 def plan_detail(request: HttpRequest, pk: int) -> Any:
-    require_perm(request, VIEW)
     return _plan_out(request, selectors.plan_get(user=request.user, pk=pk), detail=True)
 
 
@@ -534,9 +514,9 @@ def plan_detail(request: HttpRequest, pk: int) -> Any:
     response={200: PlanDetailOut, **ERROR_RESPONSES},
     url_name="planning_plan_update",
 )
+@api_permission(EDIT)
 def plan_update(request: HttpRequest, pk: int, payload: PlanPatch) -> Any:
     """Change the title; 409 when ``version`` is not the current one."""
-    require_perm(request, EDIT)
     plan = selectors.plan_get(user=request.user, pk=pk, action="change")
     services.plan_update(
         actor=request.user,  # type: ignore[arg-type]
@@ -547,10 +527,7 @@ def plan_update(request: HttpRequest, pk: int, payload: PlanPatch) -> Any:
     return _plan_out(request, selectors.plan_get(user=request.user, pk=pk), detail=True)
 
 
-def _transition(
-    request: HttpRequest, pk: int, perm: str, action: str, payload: TransitionIn
-) -> Any:
-    require_perm(request, perm)
+def _transition(request: HttpRequest, pk: int, action: str, payload: TransitionIn) -> Any:
     plan = selectors.plan_get(user=request.user, pk=pk, action="change")
     services.plan_transition(
         actor=request.user,  # type: ignore[arg-type]
@@ -567,9 +544,10 @@ def _transition(
     response={200: PlanDetailOut, **ERROR_RESPONSES},
     url_name="planning_plan_submit",
 )
+@api_permission(EDIT)
 def plan_submit(request: HttpRequest, pk: int, payload: TransitionIn) -> Any:
     """EDU-2, SAL-2, FP-5, DNP-3: submit the plan (again after a return)."""
-    return _transition(request, pk, EDIT, "submit", payload)
+    return _transition(request, pk, "submit", payload)
 
 
 @router.post(
@@ -577,9 +555,10 @@ def plan_submit(request: HttpRequest, pk: int, payload: TransitionIn) -> Any:
     response={200: PlanDetailOut, **ERROR_RESPONSES},
     url_name="planning_plan_approve",
 )
+@api_permission("planning.review_plan")
 def plan_approve(request: HttpRequest, pk: int, payload: TransitionIn) -> Any:
     """EDU-3: the unit head approves. SAL-2, DNP-3: approved and published."""
-    return _transition(request, pk, "planning.review_plan", "approve", payload)
+    return _transition(request, pk, "approve", payload)
 
 
 @router.post(
@@ -587,9 +566,10 @@ def plan_approve(request: HttpRequest, pk: int, payload: TransitionIn) -> Any:
     response={200: PlanDetailOut, **ERROR_RESPONSES},
     url_name="planning_plan_return",
 )
+@api_permission("planning.review_plan")
 def plan_return(request: HttpRequest, pk: int, payload: TransitionIn) -> Any:
     """EDU-3: back to the unit with comments (required)."""
-    return _transition(request, pk, "planning.review_plan", "return", payload)
+    return _transition(request, pk, "return", payload)
 
 
 @router.post(
@@ -597,9 +577,10 @@ def plan_return(request: HttpRequest, pk: int, payload: TransitionIn) -> Any:
     response={200: PlanDetailOut, **ERROR_RESPONSES},
     url_name="planning_plan_publish",
 )
+@api_permission("planning.publish")
 def plan_publish(request: HttpRequest, pk: int, payload: TransitionIn) -> Any:
     """SAL, DNP: planning publishes a submitted unit plan."""
-    return _transition(request, pk, "planning.publish", "publish", payload)
+    return _transition(request, pk, "publish", payload)
 
 
 # --- lines -----------------------------------------------------------------------------------
@@ -610,18 +591,11 @@ def plan_publish(request: HttpRequest, pk: int, payload: TransitionIn) -> Any:
     response={200: Page[LineOut], **ERROR_RESPONSES},
     url_name="planning_line_list",
 )
+@api_permission(VIEW)
 def line_list(request: HttpRequest, pk: int, page: Query[CursorParams]) -> Any:
     """The lines of a plan (paged by cursor; ``position`` gives the plan's order)."""
-    require_perm(request, VIEW)
     plan = selectors.plan_get(user=request.user, pk=pk)
-    rows, next_cursor, count = paginate_queryset(
-        selectors.plan_lines(plan=plan), page.cursor, page.limit
-    )
-    return {
-        "count": count,
-        "next_cursor": next_cursor,
-        "results": [_line_out(line) for line in rows],
-    }
+    return page_of(selectors.plan_lines(plan=plan), page, _line_out)
 
 
 @router.post(
@@ -629,8 +603,8 @@ def line_list(request: HttpRequest, pk: int, page: Query[CursorParams]) -> Any:
     response={201: LineOut, **ERROR_RESPONSES},
     url_name="planning_line_create",
 )
+@api_permission(EDIT)
 def line_create(request: HttpRequest, pk: int, payload: LineIn) -> Any:
-    require_perm(request, EDIT)
     plan = selectors.plan_get(user=request.user, pk=pk, action="change")
     data = _apply_payload(request, LineInput(), payload.dict())
     line = services.plan_line_create(actor=request.user, plan=plan, data=data)  # type: ignore[arg-type]
@@ -642,8 +616,8 @@ def line_create(request: HttpRequest, pk: int, payload: LineIn) -> Any:
     response={200: LineOut, **ERROR_RESPONSES},
     url_name="planning_line_detail",
 )
+@api_permission(VIEW)
 def line_detail(request: HttpRequest, pk: int) -> Any:
-    require_perm(request, VIEW)
     return _line_out(selectors.line_get(user=request.user, pk=pk))
 
 
@@ -652,9 +626,9 @@ def line_detail(request: HttpRequest, pk: int) -> Any:
     response={200: LineOut, **ERROR_RESPONSES},
     url_name="planning_line_update",
 )
+@api_permission(EDIT)
 def line_update(request: HttpRequest, pk: int, payload: LinePatch) -> Any:
     """Change some fields; 409 when ``version`` is not the current one."""
-    require_perm(request, EDIT)
     line = selectors.line_get(user=request.user, pk=pk, action="change")
     data = _apply_payload(
         request, LineInput.from_line(line), payload.dict(exclude_unset=True, exclude={"version"})
@@ -675,9 +649,9 @@ class DeleteQuery(Schema):
 @router.delete(
     "/lineas-de-plan/{pk}", response={204: None, **ERROR_RESPONSES}, url_name="planning_line_delete"
 )
+@api_permission(EDIT)
 def line_delete(request: HttpRequest, pk: int, query: Query[DeleteQuery]) -> Any:
     """Delete a line; ``?version=`` as read (409 if someone changed it)."""
-    require_perm(request, EDIT)
     line = selectors.line_get(user=request.user, pk=pk, action="change")
     services.plan_line_delete(actor=request.user, line=line, expected_version=query.version)  # type: ignore[arg-type]
     return 204, None
@@ -691,26 +665,20 @@ def line_delete(request: HttpRequest, pk: int, query: Query[DeleteQuery]) -> Any
     response={200: Page[ConsolidatedListOut], **ERROR_RESPONSES},
     url_name="planning_consolidated_list",
 )
+@api_permission(VIEW)
 def consolidated_list(request: HttpRequest, page: Query[CursorParams]) -> Any:
-    require_perm(request, VIEW)
-    rows, next_cursor, count = paginate_queryset(
-        selectors.consolidated_for_user(user=request.user), page.cursor, page.limit
+    return page_of(
+        selectors.consolidated_for_user(user=request.user),
+        page,
+        lambda c: ConsolidatedListOut(
+            id=c.pk,
+            title=c.title,
+            fiscal_year=c.fiscal_year.year,
+            status=c.status,
+            round=c.round,
+            version=c.version,
+        ),
     )
-    return {
-        "count": count,
-        "next_cursor": next_cursor,
-        "results": [
-            ConsolidatedListOut(
-                id=c.pk,
-                title=c.title,
-                fiscal_year=c.fiscal_year.year,
-                status=c.status,
-                round=c.round,
-                version=c.version,
-            )
-            for c in rows
-        ],
-    }
 
 
 @router.post(
@@ -718,15 +686,15 @@ def consolidated_list(request: HttpRequest, page: Query[CursorParams]) -> Any:
     response={201: ConsolidatedOut, **ERROR_RESPONSES},
     url_name="planning_consolidated_create",
 )
+@api_permission("planning.consolidate")
 def consolidated_create(request: HttpRequest, payload: ConsolidatedIn) -> Any:
     """EDU-4, FP-5: gather the year's plans approved by their units."""
-    require_perm(request, "planning.consolidate")
     fiscal_year = get_scoped_or_404(
         FiscalYear.objects.for_user(request.user), pk=payload.fiscal_year_id
     )
     consolidated = services.consolidated_plan_create(
         actor=request.user,  # type: ignore[arg-type]
-        organization=_organization(request),
+        organization=organization_of(request),
         fiscal_year=fiscal_year,
         title=payload.title,
     )
@@ -740,8 +708,8 @@ def consolidated_create(request: HttpRequest, payload: ConsolidatedIn) -> Any:
     response={200: ConsolidatedOut, **ERROR_RESPONSES},
     url_name="planning_consolidated_detail",
 )
+@api_permission(VIEW)
 def consolidated_detail(request: HttpRequest, pk: int) -> Any:
-    require_perm(request, VIEW)
     return _consolidated_out(request, selectors.consolidated_get(user=request.user, pk=pk))
 
 
@@ -750,9 +718,9 @@ def consolidated_detail(request: HttpRequest, pk: int) -> Any:
     response={200: GatherOut, **ERROR_RESPONSES},
     url_name="planning_consolidated_gather",
 )
+@api_permission("planning.consolidate")
 def consolidated_gather(request: HttpRequest, pk: int, payload: VersionIn) -> Any:
     """EDU-4: add the plans approved since (after a return: a new round)."""
-    require_perm(request, "planning.consolidate")
     consolidated = selectors.consolidated_get(user=request.user, pk=pk)
     added = services.consolidated_plan_gather(
         actor=request.user,  # type: ignore[arg-type]
@@ -767,9 +735,9 @@ def consolidated_gather(request: HttpRequest, pk: int, payload: VersionIn) -> An
     response={200: ConsolidatedOut, **ERROR_RESPONSES},
     url_name="planning_consolidated_verify",
 )
+@api_permission("planning.verify")
 def consolidated_verify(request: HttpRequest, pk: int, payload: VersionIn) -> Any:
     """EDU-5: run the consistency checks and verify (400 with unjustified blocking findings)."""
-    require_perm(request, "planning.verify")
     consolidated = selectors.consolidated_get(user=request.user, pk=pk)
     services.consolidated_plan_verify(
         actor=request.user,  # type: ignore[arg-type]
@@ -784,9 +752,9 @@ def consolidated_verify(request: HttpRequest, pk: int, payload: VersionIn) -> An
     response={200: ReturnOut, **ERROR_RESPONSES},
     url_name="planning_consolidated_return",
 )
+@api_permission("planning.consolidate")
 def consolidated_return(request: HttpRequest, pk: int, payload: ReturnIn) -> Any:
     """EDU-5 "no": the plans (all, or ``plan_ids``) go back to their units with comments."""
-    require_perm(request, "planning.consolidate")
     consolidated = selectors.consolidated_get(user=request.user, pk=pk)
     plans = None
     if payload.plan_ids is not None:
@@ -810,9 +778,9 @@ def consolidated_return(request: HttpRequest, pk: int, payload: ReturnIn) -> Any
     response={200: CommitteeOut, **ERROR_RESPONSES},
     url_name="planning_consolidated_committee",
 )
+@api_permission("planning.committee")
 def consolidated_committee(request: HttpRequest, pk: int, payload: CommitteeIn) -> Any:
     """EDU-6..7, FP-4: the Comité Directivo's decision (acta) on the consolidated plan."""
-    require_perm(request, "planning.committee")
     consolidated = selectors.consolidated_get(user=request.user, pk=pk)
     decision = services.consolidated_plan_committee_decide(
         actor=request.user,  # type: ignore[arg-type]
@@ -839,9 +807,9 @@ def consolidated_committee(request: HttpRequest, pk: int, payload: CommitteeIn) 
     response={200: ConsolidatedOut, **ERROR_RESPONSES},
     url_name="planning_consolidated_publish",
 )
+@api_permission("planning.publish")
 def consolidated_publish(request: HttpRequest, pk: int, payload: VersionIn) -> Any:
     """EDU-8, FP-6: publish the approved plan; every unit gets an e-mail."""
-    require_perm(request, "planning.publish")
     consolidated = selectors.consolidated_get(user=request.user, pk=pk)
     services.consolidated_plan_publish(
         actor=request.user,  # type: ignore[arg-type]

@@ -709,7 +709,8 @@ def parse_plan_file(*, plan: Plan, content: bytes, filename: str) -> PlanImportP
         return preview
     if len(content) > MAX_BYTES:
         preview.file_errors.append(
-            _("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)}
+            _("The file is larger than %(mb)s MB; split it in several files.")
+            % {"mb": MAX_BYTES // (1024 * 1024)}
         )
         return preview
     try:

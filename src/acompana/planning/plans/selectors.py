@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django import forms
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from acompana.catalog.models import Service
+from acompana.core.filters import bind
 from acompana.core.models import Document, FiscalYear, Membership, Unit, User
 from acompana.core.scoping import Action, active_membership, unit_subtree_ids
 from acompana.planning.choices import NeedStatus, PlanStatus
@@ -34,6 +33,7 @@ from acompana.planning.models import (
     PlanLineStakeholder,
 )
 from acompana.planning.plans import workflow
+from acompana.planning.plans.filters import PlanFilterForm
 from acompana.registry.filters import stakeholder_search_q
 from acompana.registry.models import Stakeholder
 
@@ -49,56 +49,13 @@ def plans_for_user(*, user: Any, action: Action = "view") -> QuerySet[Plan]:
     )
 
 
-class PlanFilterForm(forms.Form):
-    """The one filter of the plan list: the page, the API and the consolidated page use it."""
-
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    fiscal_year = forms.TypedChoiceField(
-        label=_("Fiscal year"), required=False, coerce=int, empty_value=None
-    )
-    unit = forms.TypedChoiceField(label=_("Unit"), required=False, coerce=int, empty_value=None)
-    status = forms.ChoiceField(
-        label=_("State"), required=False, choices=[("", _("All states")), *PlanStatus.choices]
-    )
-
-    def __init__(self, data: Mapping[str, Any] | None = None, *, user: Any, **kwargs: Any) -> None:
-        super().__init__(data, **kwargs)
-        years = fiscal_years_for_user(user=user)
-        units = Unit.objects.for_user(user).order_by("name")
-        self.fields["fiscal_year"].choices = [("", _("All years"))] + [  # type: ignore[attr-defined]
-            (str(y.pk), str(y.year)) for y in years
-        ]
-        self.fields["unit"].choices = [("", _("All units"))] + [  # type: ignore[attr-defined]
-            (str(u.pk), u.name) for u in units
-        ]
-
-    def apply(self, queryset: QuerySet[Plan]) -> QuerySet[Plan]:
-        data = self.cleaned_data
-        if data.get("q"):
-            queryset = queryset.filter(
-                Q(title__icontains=data["q"]) | Q(unit__name__icontains=data["q"])
-            )
-        if data.get("fiscal_year"):
-            queryset = queryset.filter(fiscal_year_id=data["fiscal_year"])
-        if data.get("unit"):
-            queryset = queryset.filter(unit_id=data["unit"])
-        if data.get("status"):
-            queryset = queryset.filter(status=data["status"])
-        return queryset
-
-    def is_filtered(self) -> bool:
-        return self.is_bound and self.is_valid() and any(self.cleaned_data.values())
-
-
 def with_totals(queryset: QuerySet[Plan]) -> QuerySet[Plan]:
     return queryset.annotate(line_count=Count("lines"), budget_total=Sum("lines__budget"))
 
 
 def plan_list(*, user: Any, params: Mapping[str, Any]) -> QuerySet[Plan]:
     """The user's plans narrowed by the list filter (``ValidationError`` when invalid)."""
-    form = PlanFilterForm(params, user=user)
-    if not form.is_valid():
-        raise ValidationError({k: [str(e) for e in v] for k, v in form.errors.items()})
+    form = bind(PlanFilterForm, params, user=user)
     return with_totals(form.apply(plans_for_user(user=user))).order_by(
         "-fiscal_year__year", "unit__name", "id"
     )
@@ -201,24 +158,6 @@ def documents_of(*, user: Any, obj: Plan | ConsolidatedPlan) -> QuerySet[Documen
         .select_related("created_by")
         .order_by("-created_at", "-id")
     )
-
-
-def document_get(*, user: Any, pk: int) -> Document:
-    """A stored document of a planning object (plan, consolidated plan, strategy, priority
-    list...) whose object the user can see; 404 otherwise. The one download of planning."""
-    document = (
-        Document.objects.for_user(user)
-        .filter(pk=pk, content_type__app_label="planning")
-        .select_related("content_type")
-        .first()
-    )
-    if document is None:
-        raise Http404
-    model = document.content_type.model_class()
-    assert model is not None
-    if not model.objects.for_user(user).filter(pk=document.object_id).exists():  # type: ignore[attr-defined]
-        raise Http404
-    return document
 
 
 # --- choices of the forms --------------------------------------------------------------------

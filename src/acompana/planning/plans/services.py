@@ -41,13 +41,23 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from acompana.core.concurrency import versioned_delete, versioned_update
 from acompana.core.documents import DocumentHeader, document_store, render_pdf
-from acompana.core.errors import StaleObjectError, TransitionError
+from acompana.core.errors import TransitionError
 from acompana.core.events import changed_fields, event_record, snapshot
-from acompana.core.models import Document, FiscalYear, Membership, Organization, Unit, User
+from acompana.core.models import (
+    Document,
+    FiscalYear,
+    Job,
+    Membership,
+    Organization,
+    Unit,
+    User,
+)
 from acompana.core.permissions import has_perm
 from acompana.core.procedures import get_profile
 from acompana.core.tabular import ImportRejected
+from acompana.core.workflow import transition_apply
 from acompana.planning.choices import (
     ConsolidatedStatus,
     DecisionOutcome,
@@ -173,7 +183,7 @@ def plan_create(
                 organization=organization,
                 step_key="plan.drafted",
                 obj=plan,
-                summary=f"Plan abierto: {plan.title}",
+                summary=_("Plan opened: %(title)s") % {"title": plan.title},
                 after={"unit": unit.name, "fiscal_year": fiscal_year.year},
                 record=_record(header),
             )
@@ -192,22 +202,20 @@ def plan_update(*, actor: User, plan: Plan, expected_version: int, title: str) -
     if len(title) > 250:
         raise ValidationError({"title": _("Write at most %(limit)s characters.") % {"limit": 250}})
     with transaction.atomic():
-        updated = Plan.objects.filter(
-            pk=plan.pk, version=expected_version, status__in=workflow.EDITABLE
-        ).update(title=title, version=F("version") + 1)
-        if updated != 1:
-            current = Plan.objects.filter(pk=plan.pk).values_list("status", flat=True).first()
-            if current not in workflow.EDITABLE:
-                raise TransitionError(_not_editable_message(current or ""))
-            raise StaleObjectError()
         before = {"title": plan.title}
-        plan.title, plan.version = title, expected_version + 1
+        versioned_update(
+            plan,
+            expected_version=expected_version,
+            fields={"title": title},
+            states=workflow.EDITABLE,
+            wrong_state=_not_editable_message,
+        )
         event_record(
             actor=actor,
             organization=plan.organization,
             step_key="plan.updated",
             obj=plan,
-            summary=f"Plan actualizado: {plan.title}",
+            summary=_("Plan updated: %(title)s") % {"title": plan.title},
             before=before,
             after={"title": title},
         )
@@ -294,7 +302,8 @@ def plan_line_create(*, actor: User, plan: Plan, data: LineInput) -> PlanLine:
             organization=plan.organization,
             step_key="plan.line_added",
             obj=line,
-            summary=f"Línea agregada al plan {plan.title}: {line.activity}"[:500],
+            summary=_("Line added to the plan %(plan)s: %(activity)s")
+            % {"plan": plan.title, "activity": line.activity},
             after=_line_snapshot(line, data),
         )
     return line
@@ -310,20 +319,15 @@ def plan_line_update(
     with transaction.atomic():
         locked = _lock_editable(actor, plan)
         data = clean_line(context=LineContext(locked), data=data, current=current)
-        values = _line_values(data)
-        updated = PlanLine.objects.filter(pk=line.pk, version=expected_version).update(
-            **values, version=F("version") + 1
+        versioned_update(
+            line,
+            expected_version=expected_version,
+            fields=_line_values(data),
+            stale_message=_(
+                "Someone else changed this line while you were editing it: this is its "
+                "current content. Apply your changes again."
+            ),
         )
-        if updated != 1:
-            raise StaleObjectError(
-                _(
-                    "Someone else changed this line while you were editing it: this is its "
-                    "current content. Apply your changes again."
-                )
-            )
-        for name, value in values.items():
-            setattr(line, name, value)
-        line.version = expected_version + 1
         _sync_links(line, data, created=False)
         b, a = changed_fields(before, _line_snapshot(line, data))
         event_record(
@@ -331,7 +335,8 @@ def plan_line_update(
             organization=plan.organization,
             step_key="plan.line_changed",
             obj=line,
-            summary=f"Línea del plan {plan.title} cambiada: {line.activity}"[:500],
+            summary=_("Line of the plan %(plan)s changed: %(activity)s")
+            % {"plan": plan.title, "activity": line.activity},
             before=b,
             after=a,
         )
@@ -339,23 +344,27 @@ def plan_line_update(
 
 
 def plan_line_delete(*, actor: User, line: PlanLine, expected_version: int) -> None:
+    """Remove a line; refused (``StaleObjectError``) when someone changed it meanwhile."""
     plan = line.plan
     with transaction.atomic():
         _lock_editable(actor, plan)
         before = _line_snapshot(line)
+        versioned_delete(
+            line,
+            expected_version=expected_version,
+            stale_message=_(
+                "Someone else changed this line meanwhile: review it before deleting it."
+            ),
+        )
         event_record(
             actor=actor,
             organization=plan.organization,
             step_key="plan.line_removed",
             obj=line,
-            summary=f"Línea quitada del plan {plan.title}: {line.activity}"[:500],
+            summary=_("Line removed from the plan %(plan)s: %(activity)s")
+            % {"plan": plan.title, "activity": line.activity},
             before=before,
         )
-        deleted, _detail = PlanLine.objects.filter(pk=line.pk, version=expected_version).delete()
-        if not deleted:
-            raise StaleObjectError(
-                _("Someone else changed this line meanwhile: review it before deleting it.")
-            )
 
 
 def plan_line_duplicate(*, actor: User, line: PlanLine) -> PlanLine:
@@ -380,7 +389,8 @@ def plan_line_duplicate(*, actor: User, line: PlanLine) -> PlanLine:
             organization=plan.organization,
             step_key="plan.line_added",
             obj=copy,
-            summary=f"Línea duplicada en el plan {plan.title}: {copy.activity}"[:500],
+            summary=_("Line duplicated in the plan %(plan)s: %(activity)s")
+            % {"plan": plan.title, "activity": copy.activity},
             after={"copy_of": line.pk},
         )
     return copy
@@ -418,7 +428,7 @@ def plan_line_move(*, actor: User, line: PlanLine, direction: str) -> None:
             organization=plan.organization,
             step_key="plan.lines_reordered",
             obj=plan,
-            summary=f"Líneas reordenadas en el plan {plan.title}",
+            summary=_("Lines reordered in the plan %(plan)s") % {"plan": plan.title},
             after={"line": line.pk, "position": target + 1},
         )
 
@@ -496,6 +506,36 @@ def plan_lines_import(
     return ImportResult(created=len(lines), removed=removed, filename=filename)
 
 
+def plan_lines_import_start(*, actor: User, plan: Plan, path: str, filename: str, mode: str) -> Job:
+    """Start the background import of a large stored file of lines (``plan_lines_import``
+    in a job that owns the file); the same refusals first, so a wrong mode or a plan no
+    longer editable is said at once. Followed on ``core:job_detail``."""
+    from acompana.core.imports import import_job_start
+    from acompana.planning.plans.tasks import LINES_IMPORT_JOB_KIND, plan_lines_import_task
+
+    _require(actor, "planning.import")
+    if mode not in IMPORT_MODES:
+        raise ValidationError(
+            {"mode": _("Choose whether the lines replace or are added to the plan's lines.")}
+        )
+    _require_write_scope(actor, plan)
+    if plan.status not in workflow.EDITABLE:
+        raise TransitionError(_not_editable_message(plan.status))
+    return import_job_start(
+        actor=actor,
+        organization=plan.organization,
+        kind=LINES_IMPORT_JOB_KIND,
+        title=_("Import of the lines of %(plan)s from %(file)s")
+        % {"plan": plan.title, "file": filename},
+        task=plan_lines_import_task,
+        path=path,
+        filename=filename,
+        next_url=reverse("planning:plan_detail", args=[plan.pk]),
+        upload_url=reverse("planning:plan_import", args=[plan.pk]),
+        params={"plan": plan.pk, "mode": mode},
+    )
+
+
 def _count_removed(detail: dict[str, int]) -> int:
     return int(detail.get(PlanLine._meta.label, 0))
 
@@ -520,7 +560,7 @@ def plan_pdf(*, plan: Plan) -> bytes:
     )
 
 
-def _store_plan_pdf(*, actor: User | None, plan: Plan, moment: str) -> Document:
+def _store_plan_pdf(*, actor: User, plan: Plan, moment: str) -> Document:
     header = excel.plan_header(plan.organization)
     label = dict(PlanStatus.choices).get(plan.status, plan.status)
     return document_store(
@@ -528,7 +568,8 @@ def _store_plan_pdf(*, actor: User | None, plan: Plan, moment: str) -> Document:
         organization=plan.organization,
         obj=plan,
         kind="plan.pdf",
-        title=f"{plan.title} — {label} (ronda {plan.round})",
+        title=_("%(title)s — %(state)s (round %(round)s)")
+        % {"title": plan.title, "state": label, "round": plan.round},
         content=plan_pdf(plan=plan),
         header=header,
         filename=f"plan-{plan.pk}-{moment}-ronda-{plan.round}.pdf",
@@ -557,7 +598,7 @@ def consolidated_pdf(*, consolidated: ConsolidatedPlan) -> bytes:
     )
 
 
-def plan_documents_store(*, actor: User | None, consolidated: ConsolidatedPlan) -> int:
+def plan_documents_store(*, actor: User, consolidated: ConsolidatedPlan) -> int:
     """The published PDF of every unit plan of ``consolidated`` (run by a background job)."""
     count = 0
     for plan in Plan.objects.filter(
@@ -580,24 +621,41 @@ def _apply_plan_transition(
     comments: str = "",
     expected_version: int | None = None,
     record: str = "",
+    switches: dict[str, bool] | None = None,
 ) -> Plan:
-    """The conditional UPDATE from the state (and version) the actor saw, plus the events."""
-    expected = plan.status
-    queryset = Plan.objects.filter(pk=plan.pk, status=expected)
-    if expected_version is not None:
-        queryset = queryset.filter(version=expected_version)
-    reviewed_round = plan.round
-    new_round = reviewed_round + 1 if expected == PlanStatus.RETURNED else reviewed_round
-    updated = queryset.update(status=transition.target, version=F("version") + 1, round=new_round)
-    if updated != 1:
-        raise TransitionError(
-            _(
-                "The plan «%(plan)s» changed while you were looking at it (someone else acted "
-                "on it): reload the page and try again."
-            )
-            % {"plan": plan.title}
+    """Move one unit plan along ``transition`` (``core.workflow.transition_apply``): from the
+    state (and version) the actor saw, with its events. A resubmission after a return opens
+    the next round; the comments are kept with the round they review."""
+    # the row is locked so the round follows the state it really leaves
+    locked = Plan.objects.select_for_update().filter(pk=plan.pk).values_list("status", "round")
+    previous, reviewed_round = locked.first() or (plan.status, plan.round)
+    new_round = reviewed_round + 1 if previous == PlanStatus.RETURNED else reviewed_round
+    label = dict(PlanStatus.choices)
+    after: dict[str, Any] = {"status": transition.target, "round": new_round}
+    if comments:
+        after["comments"] = comments[:300]
+    transition_apply(
+        actor=actor,
+        obj=plan,
+        transition=transition,
+        expected_version=expected_version,
+        fields={"round": new_round},
+        summary=_("%(plan)s: %(source)s → %(target)s")
+        % {
+            "plan": plan.title,
+            "source": label.get(previous, previous),
+            "target": label.get(transition.target, transition.target),
+        },
+        before={"status": previous, "round": reviewed_round},
+        after=after,
+        record=record,
+        switches=switches,
+        stale_message=_(
+            "The plan «%(plan)s» changed while you were looking at it (someone else acted "
+            "on it): reload the page and try again."
         )
-    plan.refresh_from_db(fields=["status", "version", "round"])
+        % {"plan": plan.title},
+    )
     if comments:
         PlanComment.objects.create(
             organization_id=plan.organization_id,
@@ -606,21 +664,6 @@ def _apply_plan_transition(
             round=reviewed_round,
             transition=transition.action,
             text=comments,
-        )
-    label = dict(PlanStatus.choices)
-    for key in transition.step_keys:
-        event_record(
-            actor=actor,
-            organization=plan.organization,
-            step_key=key,
-            obj=plan,
-            summary=f"{plan.title}: {label.get(expected, expected)} → "
-            f"{label.get(transition.target, transition.target)}"[:500],
-            before={"status": expected, "round": reviewed_round},
-            after={"status": transition.target, "round": plan.round, "comments": comments[:300]}
-            if comments
-            else {"status": transition.target, "round": plan.round},
-            record=record,
         )
     return plan
 
@@ -634,7 +677,7 @@ def plan_transition(
     expected_version: int | None = None,
 ) -> Plan:
     """Apply the direct transition ``action`` (submit, return, approve, publish) to ``plan``."""
-    rows = [t for t in workflow.PLAN_TRANSITIONS if t.action == action and not t.via_consolidated]
+    rows = [t for t in workflow.PLAN_TRANSITIONS if t.action == action and not t.cascaded]
     if not rows:
         raise TransitionError(_("Unknown action «%(action)s».") % {"action": action})
     if not any(has_perm(actor, t.perm) for t in rows):
@@ -735,25 +778,30 @@ def _require_action(actor: User, action: str) -> None:
 
 def _move_consolidated(
     *,
+    actor: User,
     consolidated: ConsolidatedPlan,
     transition: workflow.Transition,
     expected_version: int | None,
     next_round: bool = False,
+    summary: str = "",
+    after: dict[str, Any] | None = None,
+    record: str = "",
 ) -> None:
-    queryset = ConsolidatedPlan.objects.filter(pk=consolidated.pk, status=consolidated.status)
-    if expected_version is not None:
-        queryset = queryset.filter(version=expected_version)
-    changes: dict[str, Any] = {"status": transition.target, "version": F("version") + 1}
-    if next_round:
-        changes["round"] = F("round") + 1
-    if queryset.update(**changes) != 1:
-        raise TransitionError(
-            _(
-                "The consolidated plan changed while you were looking at it (someone else "
-                "acted on it): reload the page and try again."
-            )
-        )
-    consolidated.refresh_from_db(fields=["status", "version", "round"])
+    """Move the consolidated plan along ``transition`` with the events of its step keys."""
+    transition_apply(
+        actor=actor,
+        obj=consolidated,
+        transition=transition,
+        expected_version=expected_version,
+        fields={"round": F("round") + 1} if next_round else {},
+        summary=summary,
+        after=after,
+        record=record,
+        stale_message=_(
+            "The consolidated plan changed while you were looking at it (someone else "
+            "acted on it): reload the page and try again."
+        ),
+    )
 
 
 def _move_members(
@@ -764,13 +812,21 @@ def _move_members(
     comments: str | dict[int, str] = "",
     record: str = "",
 ) -> None:
+    if not plans:
+        return
+    switches = workflow.plan_switches(plans[0].organization)
     for plan in plans:
         transition = workflow.plan_transition(
             organization=plan.organization, action=action, status=plan.status, via_consolidated=True
         )
         text = comments.get(plan.pk, "") if isinstance(comments, dict) else comments
         _apply_plan_transition(
-            actor=actor, plan=plan, transition=transition, comments=text, record=record
+            actor=actor,
+            plan=plan,
+            transition=transition,
+            comments=text,
+            record=record,
+            switches=switches,
         )
 
 
@@ -791,7 +847,7 @@ def _members_ready(consolidated: ConsolidatedPlan, action: str) -> list[Plan]:
     switches = workflow.plan_switches(consolidated.organization)
     sources: set[str] = set()
     for row in workflow.PLAN_TRANSITIONS:
-        if row.action == action and row.via_consolidated and row.applies(switches):
+        if row.action == action and row.cascaded and row.applies(switches):
             sources |= row.sources
     waiting = [p for p in plans if p.status not in sources]
     if waiting:
@@ -856,7 +912,17 @@ def consolidated_plan_create(
     return consolidated
 
 
-def _gather(*, actor: User, consolidated: ConsolidatedPlan, header: DocumentHeader) -> int:
+def _gather(
+    *,
+    actor: User,
+    consolidated: ConsolidatedPlan,
+    header: DocumentHeader,
+    transition: workflow.Transition | None = None,
+    expected_version: int | None = None,
+    next_round: bool = False,
+) -> int:
+    """Gather the eligible unit plans into ``consolidated`` (event ``plan.consolidated``);
+    with ``transition`` the consolidated plan moves along it in the same step."""
     plans = list(
         selectors.eligible_plans(consolidated=consolidated)
         .select_for_update(of=("self",))
@@ -865,22 +931,38 @@ def _gather(*, actor: User, consolidated: ConsolidatedPlan, header: DocumentHead
     )
     if not plans:
         return 0
+    summary = ngettext(
+        "%(n)s unit plan consolidated: %(units)s",
+        "%(n)s unit plans consolidated: %(units)s",
+        len(plans),
+    ) % {"n": len(plans), "units": _units_text(plans)}
+    after = {
+        "plans": [p.pk for p in plans],
+        "round": consolidated.round + (1 if next_round else 0),
+    }
+    if transition is None:  # a new consolidated plan: nothing to move yet
+        event_record(
+            actor=actor,
+            organization=consolidated.organization,
+            step_key="plan.consolidated",
+            obj=consolidated,
+            summary=summary,
+            after=after,
+            record=_record(header),
+        )
+    else:
+        _move_consolidated(
+            actor=actor,
+            consolidated=consolidated,
+            transition=transition,
+            expected_version=expected_version,
+            next_round=next_round,
+            summary=summary,
+            after=after,
+            record=_record(header),
+        )
     Plan.objects.filter(pk__in=[p.pk for p in plans]).update(consolidated=consolidated)
     _move_members(actor=actor, plans=plans, action="consolidate", record=_record(header))
-    event_record(
-        actor=actor,
-        organization=consolidated.organization,
-        step_key="plan.consolidated",
-        obj=consolidated,
-        summary=ngettext(
-            "%(n)s unit plan consolidated: %(units)s",
-            "%(n)s unit plans consolidated: %(units)s",
-            len(plans),
-        )
-        % {"n": len(plans), "units": _units_text(plans)},
-        after={"plans": [p.pk for p in plans], "round": consolidated.round},
-        record=_record(header),
-    )
     return len(plans)
 
 
@@ -895,14 +977,14 @@ def consolidated_plan_gather(
     workflow.require_perm(actor, transition)
     header = excel.consolidated_header(consolidated.organization)
     with transaction.atomic():
-        from_return = consolidated.status == ConsolidatedStatus.RETURNED
-        _move_consolidated(
+        added = _gather(
+            actor=actor,
             consolidated=consolidated,
+            header=header,
             transition=transition,
             expected_version=expected_version,
-            next_round=from_return,
+            next_round=consolidated.status == ConsolidatedStatus.RETURNED,
         )
-        added = _gather(actor=actor, consolidated=consolidated, header=header)
         if not added:
             raise ValidationError(_("There are no new plans approved by their units to add."))
     return added
@@ -947,17 +1029,14 @@ def consolidated_plan_verify(
     with transaction.atomic():
         plans = _members_ready(consolidated, "verify")
         _move_consolidated(
-            consolidated=consolidated, transition=transition, expected_version=expected_version
-        )
-        _move_members(actor=actor, plans=plans, action="verify")
-        event_record(
             actor=actor,
-            organization=consolidated.organization,
-            step_key="plan.verified",
-            obj=consolidated,
-            summary=f"Plan consolidado verificado: {consolidated.title}",
+            consolidated=consolidated,
+            transition=transition,
+            expected_version=expected_version,
+            summary=_("Consolidated plan verified: %(title)s") % {"title": consolidated.title},
             after={"plans": len(plans), "round": consolidated.round},
         )
+        _move_members(actor=actor, plans=plans, action="verify")
     return consolidated
 
 
@@ -1025,20 +1104,17 @@ def consolidated_plan_return(
             ).order_by("severity", "rule", "pk")
         )
         _move_consolidated(
-            consolidated=consolidated, transition=transition, expected_version=expected_version
+            actor=actor,
+            consolidated=consolidated,
+            transition=transition,
+            expected_version=expected_version,
+            summary=_("Plans returned to their units: %(units)s") % {"units": _units_text(chosen)},
+            after={"plans": [p.pk for p in chosen], "comments": comments[:300]},
         )
         texts = {plan.pk: comments + _findings_text(plan, findings) for plan in chosen}
         _move_members(actor=actor, plans=chosen, action="return_to_units", comments=texts)
         others = [p for p in members if p.pk not in chosen_ids and p.status == PlanStatus.VERIFIED]
         _move_members(actor=actor, plans=others, action="reopen")
-        event_record(
-            actor=actor,
-            organization=consolidated.organization,
-            step_key="plan.returned",
-            obj=consolidated,
-            summary=f"Planes devueltos a las dependencias: {_units_text(chosen)}"[:500],
-            after={"plans": [p.pk for p in chosen], "comments": comments[:300]},
-        )
     return chosen
 
 
@@ -1067,7 +1143,10 @@ def consolidated_plan_committee_decide(
         plans = _members_ready(consolidated, action)
         round_ = consolidated.round
         _move_consolidated(
-            consolidated=consolidated, transition=transition, expected_version=expected_version
+            actor=actor,
+            consolidated=consolidated,
+            transition=transition,
+            expected_version=expected_version,
         )
         record = committee_decision_record(
             actor=actor,
@@ -1082,7 +1161,7 @@ def consolidated_plan_committee_decide(
             step_key="plan.committee_approved",
             subject=consolidated.title,
         )
-        acta = f"Acta {record.acta_number}"
+        acta = _("Acta %(number)s") % {"number": record.acta_number}
         if decision == DecisionOutcome.APPROVED:
             _move_members(actor=actor, plans=plans, action=action, record=acta)
         else:
@@ -1174,26 +1253,12 @@ def consolidated_plan_publish(
     header = excel.consolidated_header(consolidated.organization)
     with transaction.atomic():
         plans = _members_ready(consolidated, "publish")
-        _move_consolidated(
-            consolidated=consolidated, transition=transition, expected_version=expected_version
-        )
-        _move_members(actor=actor, plans=plans, action="publish", record=_record(header))
-        document_store(
-            actor=actor,
-            organization=consolidated.organization,
-            obj=consolidated,
-            kind="consolidated_plan.pdf",
-            title=f"{consolidated.title} — publicado",
-            content=consolidated_pdf(consolidated=consolidated),
-            header=header,
-            filename=f"plan-consolidado-{consolidated.fiscal_year.year}-publicado.pdf",
-        )
         recipients = _recipients(plans)
-        event_record(
+        _move_consolidated(
             actor=actor,
-            organization=consolidated.organization,
-            step_key="plan.published",
-            obj=consolidated,
+            consolidated=consolidated,
+            transition=transition,
+            expected_version=expected_version,
             summary=ngettext(
                 "Plan published and sent by e-mail to %(n)s person of the units",
                 "Plan published and sent by e-mail to %(n)s people of the units",
@@ -1205,6 +1270,17 @@ def consolidated_plan_publish(
                 "recipients": [m.user.email for m in recipients],
             },
             record=_("E-mail to %(n)s recipients") % {"n": len(recipients)},
+        )
+        _move_members(actor=actor, plans=plans, action="publish", record=_record(header))
+        document_store(
+            actor=actor,
+            organization=consolidated.organization,
+            obj=consolidated,
+            kind="consolidated_plan.pdf",
+            title=_("%(title)s — published") % {"title": consolidated.title},
+            content=consolidated_pdf(consolidated=consolidated),
+            header=header,
+            filename=f"plan-consolidado-{consolidated.fiscal_year.year}-publicado.pdf",
         )
         job_start(
             actor=actor,

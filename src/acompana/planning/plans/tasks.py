@@ -1,44 +1,67 @@
-"""Background job of the plans area: the published PDF of every unit plan (EDU-8, FP-6).
+"""Background jobs of the plans area, run and reported through ``core.jobs``:
 
-Publishing a consolidated plan stores its own PDF at once; the PDF of each unit plan (one
-per unit, each with its lines) is rendered here, with progress on the ``core.Job`` row.
+* the published PDF of every unit plan (EDU-8, FP-6): publishing a consolidated plan stores
+  its own PDF at once; the PDF of each unit plan (one per unit, each with its lines) is
+  rendered here;
+* the import of a large file of plan lines (``plan_lines_import``).
 """
 
 from __future__ import annotations
 
-import logging
-
 from celery import shared_task
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from acompana.core.jobs import job_fail, job_finish, job_progress
+from acompana.core.imports import import_job_run
+from acompana.core.jobs import JobOutcome, Progress, job_run
 from acompana.core.models import Job
 
 JOB_KIND = "planning.plan_documents"
-logger = logging.getLogger(__name__)
+LINES_IMPORT_JOB_KIND = "planning.plan_lines_import"
 
 
-@shared_task(name="planning.plans.plan_documents")
-def plan_documents_task(job_id: int) -> None:
+def _documents(job: Job, progress: Progress) -> JobOutcome:
     from acompana.planning.models import ConsolidatedPlan
     from acompana.planning.plans.services import plan_documents_store
 
-    job = Job.objects.select_related("user").get(pk=job_id)
     consolidated = ConsolidatedPlan.objects.filter(
         pk=job.params.get("consolidated"), organization_id=job.organization_id
     ).first()
     if consolidated is None:
-        job_fail(job_id=job_id, message=_("The consolidated plan no longer exists."))
-        return
-    job_progress(job_id=job_id, progress=5, message=_("Rendering the plans"))
-    try:
-        count = plan_documents_store(actor=job.user, consolidated=consolidated)
-    except Exception:  # the job row tells the user; the plan stays published
-        logger.exception("Rendering the PDFs of consolidated plan %s failed", consolidated.pk)
-        job_fail(job_id=job_id, message=_("The PDFs of the unit plans could not be rendered."))
-        return
-    job_finish(
-        job_id=job_id,
-        result={"documents": count},
-        message=_("%(n)s PDF stored") % {"n": count},
+        raise ValidationError(_("The consolidated plan no longer exists."))
+    progress(5, _("Rendering the plans"))
+    count = plan_documents_store(actor=job.user, consolidated=consolidated)
+    return JobOutcome(message=_("%(n)s PDF stored") % {"n": count}, result={"documents": count})
+
+
+@shared_task(name="planning.plans.plan_documents")
+def plan_documents_task(job_id: int) -> None:
+    # a failure is told on the job row and logged; the plan stays published
+    job_run(
+        job_id,
+        _documents,
+        failure_message=gettext_lazy("The PDFs of the unit plans could not be rendered."),
+        reraise=False,
     )
+
+
+def _lines_import(job: Job, content: bytes, filename: str, progress: Progress) -> JobOutcome:
+    from acompana.planning.models import Plan
+    from acompana.planning.plans.services import plan_lines_import
+
+    plan = Plan.objects.get(pk=job.params["plan"], organization_id=job.organization_id)
+    result = plan_lines_import(
+        actor=job.user, plan=plan, content=content, filename=filename, mode=job.params["mode"]
+    )
+    return JobOutcome(
+        message=_("%(count)s lines imported from %(file)s.")
+        % {"count": result.created, "file": result.filename},
+        result={"created": result.created, "removed": result.removed},
+    )
+
+
+@shared_task(name="planning.plans.plan_lines_import")
+def plan_lines_import_task(job_id: int) -> None:
+    """Import the job's stored file into its plan (``params.plan``, ``params.mode``)."""
+    import_job_run(job_id, _lines_import)

@@ -21,23 +21,17 @@ from django.views.decorators.http import require_POST
 
 from acompana.core.access import permission_view
 from acompana.core.errors import StaleObjectError, TransitionError
+from acompana.core.imports import ImportFlow
 from acompana.core.models import Organization, User
 from acompana.core.permissions import has_perm
 from acompana.core.procedures import get_profile
 from acompana.core.procedures.trail import procedure_trail
-from acompana.core.tabular import (
-    forget_upload,
-    no_pending_upload,
-    pending_upload,
-    preview_context,
-    read_upload,
-    stash_upload,
-)
 from acompana.core.views.utils import apply_service_errors, paginate, querystring_without_page
 from acompana.planning.choices import FindingSeverity, PlanStatus
 from acompana.planning.committee import committee_decisions_for
 from acompana.planning.models import ConsolidatedPlan, Plan, PlanLine
 from acompana.planning.plans import excel, selectors, services, workflow
+from acompana.planning.plans.filters import PlanFilterForm
 from acompana.planning.plans.forms import (
     CommentsForm,
     CommitteeDecisionForm,
@@ -60,7 +54,6 @@ COMMITTEE = "planning.committee"
 IMPORT = "planning.import"
 EXPORT = "planning.export"
 
-IMPORT_SESSION_KEY = "planning_plan_import"
 LINES_PAGE_SIZE = 100
 
 
@@ -99,7 +92,7 @@ def _changed(response: HttpResponse) -> HttpResponse:
 
 @permission_view(VIEW)
 def plan_list(request: HttpRequest) -> HttpResponse:
-    form = selectors.PlanFilterForm(request.GET or None, user=request.user)
+    form = PlanFilterForm(request.GET or None, user=request.user)
     plans = selectors.plans_for_user(user=request.user)
     if form.is_bound:
         plans = form.apply(plans) if form.is_valid() else plans.none()
@@ -550,7 +543,7 @@ def plan_return(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=form.cleaned_data.get("version"),
             )
         except ValidationError as exc:
-            if isinstance(exc, TransitionError):
+            if isinstance(exc, TransitionError | StaleObjectError):
                 messages.error(request, " ".join(exc.messages))
                 return redirect("planning:plan_detail", pk=plan.pk)
             apply_service_errors(form, exc)
@@ -603,51 +596,70 @@ def plan_export(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+def _parse_import(*, user: Any, target: Plan, content: bytes, filename: str) -> Any:
+    return excel.parse_plan_file(plan=target, content=content, filename=filename)
+
+
+def _run_import(
+    *, actor: User, target: Plan, content: bytes, filename: str, options: dict[str, Any]
+) -> str:
+    result = services.plan_lines_import(
+        actor=actor, plan=target, content=content, filename=filename, mode=options["mode"]
+    )
+    return _("%(count)s lines imported from %(file)s.") % {
+        "count": result.created,
+        "file": result.filename,
+    }
+
+
+def _start_import(
+    *, actor: User, target: Plan, path: str, filename: str, options: dict[str, Any]
+) -> Any:
+    return services.plan_lines_import_start(
+        actor=actor, plan=target, path=path, filename=filename, mode=options["mode"]
+    )
+
+
+#: the import of a plan's lines from its official format, on the shared pipeline
+IMPORT_FLOW = ImportFlow(
+    session_key="planning_plan_import",
+    folder="planeacion/importaciones",
+    upload_template="planning/plans/import_upload.html",
+    preview_template="planning/plans/import_preview.html",
+    upload_url="planning:plan_import",
+    preview_url="planning:plan_import_preview",
+    confirm_url="planning:plan_import_confirm",
+    done_url="planning:plan_detail",
+    parse=_parse_import,
+    run=_run_import,
+    start=_start_import,
+    url_args=lambda plan: (plan.pk,),
+    upload_form=ImportUploadForm,
+    options_form=ImportConfirmForm,
+    max_bytes=excel.MAX_BYTES,
+)
+
+
 @permission_view(IMPORT)
 def plan_import(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.plan_get(user=request.user, pk=pk, action="change")
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if upload.size > excel.MAX_BYTES:
-            form.add_error(
-                "file",
-                _("The file is larger than %(mb)s MB.") % {"mb": excel.MAX_BYTES // (1024 * 1024)},
-            )
-        else:
-            stash_upload(
-                request,
-                IMPORT_SESSION_KEY,
-                upload,
-                folder=f"planeacion/importaciones/{plan.organization_id}",
-                plan=plan.pk,
-            )
-            return redirect("planning:plan_import_preview", pk=plan.pk)
-    return render(
+    return IMPORT_FLOW.upload(
         request,
-        "planning/plans/import_upload.html",
-        {"plan": plan, "form": form, "columns": excel.layout_for(plan.organization)},
+        target=plan,
+        context={"plan": plan, "columns": excel.layout_for(plan.organization)},
     )
 
 
 @permission_view(IMPORT)
 def plan_import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.plan_get(user=request.user, pk=pk, action="change")
-    upload_url = reverse("planning:plan_import", args=[plan.pk])
-    entry = pending_upload(request, IMPORT_SESSION_KEY, plan=plan.pk)
-    if entry is None:
-        return no_pending_upload(request, upload_url)
-    preview = excel.parse_plan_file(
-        plan=plan, content=read_upload(entry), filename=entry["filename"]
-    )
-    return render(
+    return IMPORT_FLOW.preview(
         request,
-        "planning/plans/import_preview.html",
-        {
-            **preview_context(request, preview, upload_url=upload_url),
+        target=plan,
+        context={
             "plan": plan,
-            "confirm_form": ImportConfirmForm(),
             "current_lines": PlanLine.objects.filter(plan=plan).count(),
+            "cancel_url": reverse("planning:plan_detail", args=[plan.pk]),
         },
     )
 
@@ -656,29 +668,7 @@ def plan_import_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.plan_get(user=request.user, pk=pk, action="change")
-    entry = pending_upload(request, IMPORT_SESSION_KEY, plan=plan.pk)
-    if entry is None:
-        return no_pending_upload(request, reverse("planning:plan_import", args=[plan.pk]))
-    form = ImportConfirmForm(request.POST)
-    mode = form.cleaned_data["mode"] if form.is_valid() else ""
-    try:
-        result = services.plan_lines_import(
-            actor=request.user,  # type: ignore[arg-type]
-            plan=plan,
-            content=read_upload(entry),
-            filename=entry["filename"],
-            mode=mode,
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages[:5]))
-        return redirect("planning:plan_import_preview", pk=plan.pk)
-    forget_upload(request, IMPORT_SESSION_KEY)
-    messages.success(
-        request,
-        _("%(count)s lines imported from %(file)s.")
-        % {"count": result.created, "file": result.filename},
-    )
-    return redirect("planning:plan_detail", pk=plan.pk)
+    return IMPORT_FLOW.confirm(request, target=plan)
 
 
 # --- consolidated plan (EDU-4..EDU-8, FP-4..FP-6) --------------------------------------------
@@ -878,7 +868,7 @@ def consolidated_return(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=form.cleaned_data.get("version"),
             )
         except ValidationError as exc:
-            if isinstance(exc, TransitionError):
+            if isinstance(exc, TransitionError | StaleObjectError):
                 messages.error(request, " ".join(exc.messages))
                 return redirect("planning:consolidated_detail", pk=consolidated.pk)
             apply_service_errors(form, exc)
@@ -915,7 +905,7 @@ def consolidated_committee(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=data.get("version"),
             )
         except ValidationError as exc:
-            if isinstance(exc, TransitionError):
+            if isinstance(exc, TransitionError | StaleObjectError):
                 messages.error(request, " ".join(exc.messages))
                 return redirect("planning:consolidated_detail", pk=consolidated.pk)
             apply_service_errors(form, exc)

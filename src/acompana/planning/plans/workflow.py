@@ -40,30 +40,31 @@ How each shipped procedure uses it (``core/procedures/data/*.yaml`` switches):
   also publish a submitted plan of these procedures. Nothing else stands between the unit and
   the published plan, as in their texts (SAL-3 schedules from it; DNP-4 executes it).
 
-Transitions marked ``via_consolidated`` are applied to the unit plans only by the
+Transitions marked ``via`` (``Transition.cascaded``) are applied to the unit plans only by the
 consolidated plan's services (``consolidated_plan_*``), together with the matching row of
 ``CONSOLIDATED_TRANSITIONS``; a single unit plan cannot be "verified" on its own.
 
-Services apply a transition as a conditional UPDATE from the expected state (and version),
-so two people acting at once never both succeed, plus an event per step key. A wrong state
-or a stage the procedure does not have raises ``TransitionError``; a role without the
-permission raises ``PermissionDenied``.
+The rows are ``core.workflow.Transition``; services apply them with
+``core.workflow.transition_apply``: a conditional UPDATE from the expected state (and
+version), so two people acting at once never both succeed, plus an event per step key. A
+wrong state or a stage the procedure does not have raises ``TransitionError``, a stale
+version ``StaleObjectError``; a role without the permission raises ``PermissionDenied``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from acompana.core.errors import TransitionError
-from acompana.core.permissions import has_perm
-from acompana.core.procedures import get_profile
+from acompana.core.permissions import check_perm, has_perm
+from acompana.core.workflow import NO_COMMENTS, OPTIONAL, REQUIRED, Transition, profile_switches
 from acompana.planning.choices import ConsolidatedStatus, PlanStatus
+
+__all__ = ["NO_COMMENTS", "OPTIONAL", "REQUIRED", "Transition"]
 
 # profile switches (DESIGN section 3) that shape the plan workflow
 REVIEW = "plan_review_by_unit_head"
@@ -82,35 +83,24 @@ EDIT, REVIEW_PERM, CONSOLIDATE, VERIFY, COMMITTEE_PERM, PUBLISH = (
     "planning.publish",
 )
 
-#: comments on a transition
-NO_COMMENTS, OPTIONAL, REQUIRED = "none", "optional", "required"
-
 #: states in which the unit writes its lines (EDU-2 and its returns)
 EDITABLE = frozenset({PlanStatus.DRAFT, PlanStatus.RETURNED})
 
 P, C = PlanStatus, ConsolidatedStatus
 
-
-@dataclass(frozen=True)
-class Transition:
-    """One allowed move of a plan (or consolidated plan) in some procedures."""
-
-    action: str
-    sources: frozenset[str]
-    target: str
-    perm: str
-    #: keys of the events recorded (``plan.returned`` and ``plan.reopened`` are audit-only)
-    step_keys: tuple[str, ...]
-    on: frozenset[str] = frozenset()
-    off: frozenset[str] = frozenset()
-    comments: str = OPTIONAL
-    #: applied to unit plans only through the consolidated plan's services
-    via_consolidated: bool = False
-
-    def applies(self, switches: Mapping[str, Any]) -> bool:
-        return all(switches.get(name) for name in self.on) and not any(
-            switches.get(name) for name in self.off
-        )
+ACTION_LABELS = {
+    "submit": gettext_lazy("Submit for review"),
+    "return": gettext_lazy("Return with comments"),
+    "approve": gettext_lazy("Approve"),
+    "publish": gettext_lazy("Publish"),
+    "consolidate": gettext_lazy("Consolidate"),
+    "gather": gettext_lazy("Gather the approved plans"),
+    "return_to_units": gettext_lazy("Return to the units"),
+    "reopen": gettext_lazy("Reopen"),
+    "verify": gettext_lazy("Verify"),
+    "committee_approve": gettext_lazy("Committee approval"),
+    "committee_return": gettext_lazy("Returned by the committee"),
+}
 
 
 def _t(
@@ -125,8 +115,19 @@ def _t(
     comments: str = OPTIONAL,
     via: bool = False,
 ) -> Transition:
-    return Transition(
-        action, frozenset(sources), target, perm, keys, frozenset(on), frozenset(off), comments, via
+    """A row of the tables below (``via``: applied to unit plans only through the
+    consolidated plan's services; ``plan.returned`` and ``plan.reopened`` are audit-only)."""
+    return Transition.build(
+        action,
+        sources,
+        target,
+        perm,
+        keys,
+        on=on,
+        off=off,
+        comments=comments,
+        cascaded=via,
+        label=ACTION_LABELS.get(action, ""),
     )
 
 
@@ -375,28 +376,12 @@ CONSOLIDATED_TRANSITIONS: tuple[Transition, ...] = (
     ),
 )
 
-ACTION_LABELS = {
-    "submit": gettext_lazy("Submit for review"),
-    "return": gettext_lazy("Return with comments"),
-    "approve": gettext_lazy("Approve"),
-    "publish": gettext_lazy("Publish"),
-    "consolidate": gettext_lazy("Consolidate"),
-    "gather": gettext_lazy("Gather the approved plans"),
-    "return_to_units": gettext_lazy("Return to the units"),
-    "reopen": gettext_lazy("Reopen"),
-    "verify": gettext_lazy("Verify"),
-    "committee_approve": gettext_lazy("Committee approval"),
-    "committee_return": gettext_lazy("Returned by the committee"),
-}
-
-
 # --- reading the organization's procedure ----------------------------------------------------
 
 
 def plan_switches(organization: Any) -> dict[str, bool]:
     """The five switches of the organization's procedure that shape the plan workflow."""
-    profile = get_profile(organization)
-    return {name: bool(profile.switch(name)) for name in SWITCHES}
+    return profile_switches(organization, SWITCHES)
 
 
 def has_consolidation(organization: Any) -> bool:
@@ -449,7 +434,7 @@ def _find(
         for t in table
         if t.action == action
         and t.applies(switches)
-        and (via_consolidated is None or t.via_consolidated == via_consolidated)
+        and (via_consolidated is None or t.cascaded == via_consolidated)
     ]
     if not rows:
         raise TransitionError(
@@ -461,7 +446,7 @@ def _find(
             return row
     raise TransitionError(
         _("«%(action)s» is not possible now: the state is «%(state)s».")
-        % {"action": ACTION_LABELS.get(action, action), "state": state_label}
+        % {"action": rows[0].display(), "state": state_label}
     )
 
 
@@ -492,8 +477,8 @@ def consolidated_transition(*, organization: Any, action: str, status: str) -> T
 
 
 def require_perm(actor: Any, transition: Transition) -> None:
-    if not has_perm(actor, transition.perm):
-        raise PermissionDenied(_("Your role does not allow this action."))
+    """403 before any validation (``transition_apply`` checks it again)."""
+    check_perm(actor, transition.perm)
 
 
 def plan_actions(*, user: Any, organization: Any, status: str) -> list[Transition]:
@@ -502,7 +487,7 @@ def plan_actions(*, user: Any, organization: Any, status: str) -> list[Transitio
     seen: set[str] = set()
     result = []
     for row in PLAN_TRANSITIONS:
-        if row.via_consolidated or row.action in seen or status not in row.sources:
+        if row.cascaded or row.action in seen or status not in row.sources:
             continue
         if row.applies(switches) and has_perm(user, row.perm):
             seen.add(row.action)

@@ -1,9 +1,8 @@
 """API of indicators and prioritisation (FP-1, DNP-1), mounted at ``/api/v1/planificacion``.
 
-Same rules as the pages: ``require_perm`` (403), ``for_user`` scoping (404 outside the
-organization), services for every write (400 with field errors, 409 on a stale
-``version``), the list filters of ``filters.py``. Reading needs ``planning.view``;
-indicators, imports, models and saving a priority list need ``planning.prioritise``.
+The rules every router follows are ``acompana.core.api``'s; lists filter with ``filters.py``.
+Reading needs ``planning.view``; indicators, imports, models and saving a priority list need
+``planning.prioritise``.
 """
 
 from __future__ import annotations
@@ -22,17 +21,15 @@ from ninja.files import UploadedFile
 
 from acompana.core.api import (
     ERROR_RESPONSES,
-    ApiError,
     CursorParams,
     Page,
+    api_permission,
     decode_cursor,
     encode_cursor,
-    paginate_queryset,
-    require_perm,
+    organization_of,
+    page_of,
 )
 from acompana.core.filters import bind
-from acompana.core.scoping import active_membership
-from acompana.core.tabular import ImportRejected
 from acompana.planning.models import (
     Indicator,
     IndicatorValue,
@@ -52,12 +49,6 @@ from acompana.planning.prioritisation.imports import MAX_BYTES
 router = Router(tags=["Planeación: priorización"])
 
 VIEW, PRIORITISE = "planning.view", "planning.prioritise"
-
-
-def _organization(request: HttpRequest) -> Any:
-    membership = active_membership(request.user)
-    assert membership is not None
-    return membership.organization
 
 
 # --- schemas ---------------------------------------------------------------------------------
@@ -324,18 +315,13 @@ class YearQuery(Schema):
     response={200: Page[IndicatorOut], **ERROR_RESPONSES},
     url_name="planning_indicator_list",
 )
+@api_permission(VIEW)
 def indicator_list(
     request: HttpRequest, filters: Query[IndicatorFilterQuery], page: Query[CursorParams]
 ) -> Any:
     """Indicators of the organization (search by code or name, source, state)."""
-    require_perm(request, VIEW)
     queryset = selectors.indicator_list(user=request.user, params=filters.dict(exclude_none=True))
-    rows, next_cursor, count = paginate_queryset(queryset, page.cursor, page.limit)
-    return {
-        "count": count,
-        "next_cursor": next_cursor,
-        "results": [_indicator_out(i) for i in rows],
-    }
+    return page_of(queryset, page, _indicator_out)
 
 
 @router.post(
@@ -343,11 +329,11 @@ def indicator_list(
     response={201: IndicatorOut, **ERROR_RESPONSES},
     url_name="planning_indicator_create",
 )
+@api_permission(PRIORITISE)
 def indicator_create(request: HttpRequest, payload: IndicatorIn) -> Any:
-    require_perm(request, PRIORITISE)
     indicator = services.indicator_create(
         actor=request.user,  # type: ignore[arg-type]
-        organization=_organization(request),
+        organization=organization_of(request),
         data=payload.dict(),
     )
     return 201, _indicator_out(indicator)
@@ -358,8 +344,8 @@ def indicator_create(request: HttpRequest, payload: IndicatorIn) -> Any:
     response={200: IndicatorOut, **ERROR_RESPONSES},
     url_name="planning_indicator_detail",
 )
+@api_permission(VIEW)
 def indicator_detail(request: HttpRequest, indicator_id: int) -> Any:
-    require_perm(request, VIEW)
     return _indicator_out(selectors.indicator_get(user=request.user, pk=indicator_id))
 
 
@@ -368,9 +354,9 @@ def indicator_detail(request: HttpRequest, indicator_id: int) -> Any:
     response={200: IndicatorOut, **ERROR_RESPONSES},
     url_name="planning_indicator_update",
 )
+@api_permission(PRIORITISE)
 def indicator_update(request: HttpRequest, indicator_id: int, payload: IndicatorPatch) -> Any:
     """Change some fields; 409 when ``version`` is not the current one."""
-    require_perm(request, PRIORITISE)
     indicator = selectors.indicator_get(user=request.user, pk=indicator_id, action="change")
     data = {
         k: v
@@ -391,16 +377,15 @@ def indicator_update(request: HttpRequest, indicator_id: int, payload: Indicator
     response={200: Page[IndicatorValueOut], **ERROR_RESPONSES},
     url_name="planning_indicator_value_list",
 )
+@api_permission(VIEW)
 def indicator_value_list(
     request: HttpRequest, filters: Query[IndicatorValueFilterQuery], page: Query[CursorParams]
 ) -> Any:
     """Values per stakeholder and year, filtered by indicator, year and stakeholder."""
-    require_perm(request, VIEW)
     queryset = selectors.indicator_value_list(
         user=request.user, params=filters.dict(exclude_none=True)
     )
-    rows, next_cursor, count = paginate_queryset(queryset, page.cursor, page.limit)
-    return {"count": count, "next_cursor": next_cursor, "results": [_value_out(v) for v in rows]}
+    return page_of(queryset, page, _value_out)
 
 
 @router.post(
@@ -408,24 +393,19 @@ def indicator_value_list(
     response={200: ValuesImportOut, **ERROR_RESPONSES},
     url_name="planning_indicator_value_import",
 )
+@api_permission(PRIORITISE)
 def indicator_value_import(request: HttpRequest, file: File[UploadedFile]) -> Any:
     """Import a CSV/XLSX file of values (the template's columns). All rows or none: with any
     bad row the answer is 400 and ``error.fields`` has the reasons per row (``row_3``) or
     ``file``. An existing (indicator, stakeholder, year) gets the new value."""
-    require_perm(request, PRIORITISE)
     if file.size and file.size > MAX_BYTES:
         raise ValidationError({"file": [_("The file is too large.")]})
-    try:
-        result = services.indicator_values_import(
-            actor=request.user,  # type: ignore[arg-type]
-            organization=_organization(request),
-            content=file.read(),
-            filename=file.name or "valores.csv",
-        )
-    except ImportRejected as exc:
-        raise ApiError(
-            400, "import_rejected", " ".join(str(m) for m in exc.messages), exc.as_fields()
-        )
+    result = services.indicator_values_import(
+        actor=request.user,  # type: ignore[arg-type]
+        organization=organization_of(request),
+        content=file.read(),
+        filename=file.name or "valores.csv",
+    )
     return {
         "created": result.created,
         "updated": result.updated,
@@ -465,18 +445,13 @@ def _criteria_prefetch() -> Prefetch:  # type: ignore[type-arg]
     response={200: Page[ModelOut], **ERROR_RESPONSES},
     url_name="planning_prioritisation_model_list",
 )
+@api_permission(VIEW)
 def model_list(request: HttpRequest, filters: Query[YearQuery], page: Query[CursorParams]) -> Any:
     """Prioritisation models, optionally of one fiscal year (``?year=2026``)."""
-    require_perm(request, VIEW)
     queryset = selectors.prioritisation_model_list(
         user=request.user, fiscal_year=filters.year
     ).prefetch_related(_criteria_prefetch())
-    rows, next_cursor, count = paginate_queryset(queryset, page.cursor, page.limit)
-    return {
-        "count": count,
-        "next_cursor": next_cursor,
-        "results": [_model_out(m, list(m.criteria.all())) for m in rows],
-    }
+    return page_of(queryset, page, lambda m: _model_out(m, list(m.criteria.all())))
 
 
 @router.get(
@@ -484,8 +459,8 @@ def model_list(request: HttpRequest, filters: Query[YearQuery], page: Query[Curs
     response={200: ModelOut, **ERROR_RESPONSES},
     url_name="planning_prioritisation_model_detail",
 )
+@api_permission(VIEW)
 def model_detail(request: HttpRequest, model_id: int) -> Any:
-    require_perm(request, VIEW)
     model = selectors.prioritisation_model_get(user=request.user, pk=model_id)
     return _model_out(model, selectors.model_criteria(model=model))
 
@@ -495,9 +470,9 @@ def model_detail(request: HttpRequest, model_id: int) -> Any:
     response={201: ModelOut, **ERROR_RESPONSES},
     url_name="planning_prioritisation_model_create",
 )
+@api_permission(PRIORITISE)
 def model_create(request: HttpRequest, payload: ModelIn) -> Any:
     """Create a model for a fiscal year of the organization (``fiscal_year``: the year)."""
-    require_perm(request, PRIORITISE)
     fiscal_year = (
         selectors.fiscal_years_for_user(user=request.user).filter(year=payload.fiscal_year).first()
     )
@@ -512,7 +487,7 @@ def model_create(request: HttpRequest, payload: ModelIn) -> Any:
         )
     model = services.prioritisation_model_create(
         actor=request.user,  # type: ignore[arg-type]
-        organization=_organization(request),
+        organization=organization_of(request),
         fiscal_year=fiscal_year,
         name=payload.name,
         description=payload.description,
@@ -528,9 +503,9 @@ def model_create(request: HttpRequest, payload: ModelIn) -> Any:
     response={200: ModelOut, **ERROR_RESPONSES},
     url_name="planning_prioritisation_model_update",
 )
+@api_permission(PRIORITISE)
 def model_update(request: HttpRequest, model_id: int, payload: ModelPatch) -> Any:
     """Change a model; 409 when ``version`` is not the current one."""
-    require_perm(request, PRIORITISE)
     model = selectors.prioritisation_model_get(user=request.user, pk=model_id, action="change")
     services.prioritisation_model_update(
         actor=request.user,  # type: ignore[arg-type]
@@ -550,6 +525,7 @@ def model_update(request: HttpRequest, model_id: int, payload: ModelPatch) -> An
     response={200: RankingPage, **ERROR_RESPONSES},
     url_name="planning_prioritisation_ranking",
 )
+@api_permission(VIEW)
 def ranking(
     request: HttpRequest,
     model_id: int,
@@ -558,7 +534,6 @@ def ranking(
 ) -> Any:
     """The computed ranking with each score's breakdown, filtered like the page; paged by
     cursor in the order asked (``sort``: rank, name, municipality, crit<n>, with ``-``)."""
-    require_perm(request, VIEW)
     model = selectors.prioritisation_model_get(user=request.user, pk=model_id)
     params = filters.dict(exclude_none=True)
     bind(RankingFilterForm, params)  # 400 with the field errors
@@ -625,18 +600,13 @@ def ranking(
     response={200: Page[PriorityListOut], **ERROR_RESPONSES},
     url_name="planning_priority_list_list",
 )
+@api_permission(VIEW)
 def priority_list_list(
     request: HttpRequest, filters: Query[YearQuery], page: Query[CursorParams]
 ) -> Any:
     """Saved priority lists (the FP-1 / DNP-1 records), optionally of one fiscal year."""
-    require_perm(request, VIEW)
     queryset = selectors.priority_list_list(user=request.user, fiscal_year=filters.year)
-    rows, next_cursor, count = paginate_queryset(queryset, page.cursor, page.limit)
-    return {
-        "count": count,
-        "next_cursor": next_cursor,
-        "results": [PriorityListOut(**_list_out(p)) for p in rows],
-    }
+    return page_of(queryset, page, lambda p: PriorityListOut(**_list_out(p)))
 
 
 def _detail_out(priority_list: PriorityList, *, selected_only: bool) -> PriorityListDetailOut:
@@ -664,9 +634,9 @@ def _detail_out(priority_list: PriorityList, *, selected_only: bool) -> Priority
     response={200: PriorityListDetailOut, **ERROR_RESPONSES},
     url_name="planning_priority_list_detail",
 )
+@api_permission(VIEW)
 def priority_list_detail(request: HttpRequest, list_id: int, all_entries: bool = False) -> Any:
     """A priority list with its selected entries (``all_entries=true``: the whole ranking)."""
-    require_perm(request, VIEW)
     priority_list = selectors.priority_list_get(user=request.user, pk=list_id)
     return _detail_out(priority_list, selected_only=not all_entries)
 
@@ -676,10 +646,10 @@ def priority_list_detail(request: HttpRequest, list_id: int, all_entries: bool =
     response={201: PriorityListDetailOut, **ERROR_RESPONSES},
     url_name="planning_priority_list_save",
 )
+@api_permission(PRIORITISE)
 def priority_list_save(request: HttpRequest, model_id: int, payload: PriorityListIn) -> Any:
     """Save the year's priority list from the model's ranking: the stakeholders given, or the
     ``top`` N after ``filters``. Records ``prioritisation.saved`` and stores the PDF."""
-    require_perm(request, PRIORITISE)
     model = selectors.prioritisation_model_get(user=request.user, pk=model_id, action="change")
     if (payload.stakeholder_ids is None) == (payload.top is None):
         raise ValidationError(

@@ -14,11 +14,9 @@ from acompana.planning.choices import CriterionKind, IndicatorSource
 from acompana.planning.models import Indicator, PrioritisationCriterion
 from acompana.planning.prioritisation.services import MAX_CRITERIA, CriterionInput
 from acompana.registry.choices import StakeholderKind
-from acompana.registry.forms import ImportUploadForm
 
 __all__ = [
     "CriterionForm",
-    "ImportUploadForm",
     "IndicatorForm",
     "PrioritisationModelForm",
     "PriorityListSaveForm",

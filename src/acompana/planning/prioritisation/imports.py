@@ -27,7 +27,6 @@ from acompana.core.models import Organization
 from acompana.core.tabular import (
     MAX_BYTES,
     MAX_ROWS,
-    SYNC_MAX_ROWS,
     Column,
     ImportPreview,
     PreviewRow,
@@ -43,7 +42,6 @@ __all__ = [
     "COLUMNS",
     "MAX_BYTES",
     "MAX_ROWS",
-    "SYNC_MAX_ROWS",
     "StakeholderIndex",
     "parse_decimal",
     "parse_indicator_values_file",

@@ -9,8 +9,10 @@
   one's score and breakdown and a snapshot of the criteria; emits ``prioritisation.saved``
   (the record of FP-1 and DNP-1) and stores the list's PDF.
 
-Keyword-only, typed, with the acting user; validation errors are Spanish
-``ValidationError``s; edits are optimistic-locked on ``version``.
+Keyword-only, typed, with the acting user, whose role is checked first
+(``planning.prioritise``, the permission of the pages and the API); validation errors are
+``ValidationError``s in the user's language; edits are optimistic-locked on ``version``
+(``core.concurrency.versioned_update``).
 """
 
 from __future__ import annotations
@@ -23,14 +25,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from acompana.core.concurrency import versioned_update
 from acompana.core.documents import document_store, header_for, render_pdf
-from acompana.core.errors import StaleObjectError
 from acompana.core.events import changed_fields, event_record, snapshot
-from acompana.core.models import FiscalYear, Organization, User
+from acompana.core.models import FiscalYear, Job, Organization, User
+from acompana.core.permissions import check_perm
 from acompana.core.tabular import ImportRejected
 from acompana.planning.choices import CriterionKind, IndicatorSource
 from acompana.planning.models import (
@@ -59,20 +61,7 @@ MAX_CRITERIA = 20
 MAX_WEIGHT = Decimal("9999.99")
 PDF_FALLBACK_NAME = "Grupos de valor priorizados"
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")
-
-
-def _versioned_update(obj: Any, *, expected_version: int, fields: dict[str, Any]) -> None:
-    """Conditional UPDATE from the version the editor saw: a stale edit changes nothing."""
-    updated = (
-        type(obj)
-        .objects.filter(pk=obj.pk, version=expected_version)
-        .update(**fields, version=F("version") + 1)
-    )
-    if updated != 1:
-        raise StaleObjectError()
-    for name, value in fields.items():
-        setattr(obj, name, value)
-    obj.version = expected_version + 1
+PRIORITISE = "planning.prioritise"
 
 
 # --- indicators ------------------------------------------------------------------------------
@@ -128,6 +117,7 @@ def indicator_create(
     *, actor: User, organization: Organization, data: Mapping[str, Any]
 ) -> Indicator:
     """Register an indicator (FP-1 input: FURAG, PORS, PND, SGR...)."""
+    check_perm(actor, PRIORITISE, organization_id=organization.pk)
     values = _clean_indicator(organization, data)
     with transaction.atomic():
         indicator = Indicator.objects.create(organization=organization, **values)
@@ -146,6 +136,7 @@ def indicator_update(
     *, actor: User, indicator: Indicator, expected_version: int, data: Mapping[str, Any]
 ) -> Indicator:
     """Change an indicator; ``StaleObjectError`` when someone else changed it first."""
+    check_perm(actor, PRIORITISE, organization_id=indicator.organization_id)
     values = _clean_indicator(
         indicator.organization,
         {**snapshot(indicator, INDICATOR_FIELDS), **data},
@@ -153,7 +144,7 @@ def indicator_update(
     )
     before = snapshot(indicator, INDICATOR_FIELDS)
     with transaction.atomic():
-        _versioned_update(indicator, expected_version=expected_version, fields=values)
+        versioned_update(indicator, expected_version=expected_version, fields=values)
         b, a = changed_fields(before, snapshot(indicator, INDICATOR_FIELDS))
         event_record(
             actor=actor,
@@ -195,6 +186,7 @@ def indicator_values_import(
     gets the new value. The indicators are locked while writing so two imports of the same
     indicator do not interleave and the counts of new and updated values are exact.
     """
+    check_perm(actor, PRIORITISE, organization_id=organization.pk)
     preview = parse_indicator_values_file(
         organization=organization, content=content, filename=filename, progress=progress
     )
@@ -267,6 +259,33 @@ def indicator_values_import(
         progress(100)
     return ValuesImportResult(
         created=created, updated=updated, unchanged=unchanged, filename=filename
+    )
+
+
+def indicator_values_import_start(
+    *, actor: User, organization: Organization, path: str, filename: str
+) -> Job:
+    """Start the background import of a large stored file of values
+    (``indicator_values_import`` in a job that owns the file). Followed on ``core:job_detail``."""
+    from django.urls import reverse
+
+    from acompana.core.imports import import_job_start
+    from acompana.planning.prioritisation.tasks import (
+        IMPORT_JOB_KIND,
+        indicator_values_import_task,
+    )
+
+    check_perm(actor, PRIORITISE, organization_id=organization.pk)
+    return import_job_start(
+        actor=actor,
+        organization=organization,
+        kind=IMPORT_JOB_KIND,
+        title=_("Import of indicator values from %(file)s") % {"file": filename},
+        task=indicator_values_import_task,
+        path=path,
+        filename=filename,
+        next_url=reverse("planning:indicator_list"),
+        upload_url=reverse("planning:indicator_values_import"),
     )
 
 
@@ -456,6 +475,7 @@ def prioritisation_model_create(
     criteria: Sequence[CriterionInput],
 ) -> PrioritisationModel:
     """Create a prioritisation model (an intervention scenario of FP-1) with its criteria."""
+    check_perm(actor, PRIORITISE, organization_id=organization.pk)
     errors: dict[str, list[str]] = {}
     clean_name: str = ""
     kinds: list[str] = []
@@ -514,6 +534,7 @@ def prioritisation_model_update(
     Priority lists already saved keep their own snapshot of the criteria, so changing the
     model never changes what was saved. ``StaleObjectError`` when someone else saved first.
     """
+    check_perm(actor, PRIORITISE, organization_id=model.organization_id)
     organization = model.organization
     fiscal_year = model.fiscal_year
     errors: dict[str, list[str]] = {}
@@ -543,7 +564,7 @@ def prioritisation_model_update(
         "criteria": _criteria_summary(_current_criteria(model)),
     }
     with transaction.atomic():
-        _versioned_update(
+        versioned_update(
             model,
             expected_version=expected_version,
             fields={
@@ -604,6 +625,7 @@ def priority_list_save(
     ``selected_ids`` are marked selected. The criteria are stored as a snapshot, the event
     ``prioritisation.saved`` is recorded on the list and its PDF is stored as a document.
     """
+    check_perm(actor, PRIORITISE, organization_id=model.organization_id)
     organization = model.organization
     ranking = selectors.ranking_compute(model=model)
     errors: dict[str, str] = {}

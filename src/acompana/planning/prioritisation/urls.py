@@ -49,11 +49,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="indicator_values_import_confirm",
     ),
     path(
-        "indicadores/valores/importar/tareas/<int:pk>/",
-        views.indicator_values_import_job,
-        name="indicator_values_import_job",
-    ),
-    path(
         "indicadores/valores/plantilla/",
         views.indicator_values_template,
         name="indicator_values_template",

@@ -13,25 +13,15 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from acompana.core.access import permission_view
-from acompana.core.choices import JobStatus
-from acompana.core.jobs import job_start
-from acompana.core.models import Job
+from acompana.core.imports import ImportFlow
 from acompana.core.permissions import has_perm
 from acompana.core.procedures.trail import procedure_trail
-from acompana.core.tabular import (
-    forget_upload,
-    no_pending_upload,
-    pending_upload,
-    preview_context,
-    read_upload,
-    stash_upload,
-)
 from acompana.core.views.utils import apply_service_errors, paginate, querystring_without_page
 from acompana.planning.prioritisation import exports, selectors, services
 from acompana.planning.prioritisation.filters import (
@@ -40,26 +30,18 @@ from acompana.planning.prioritisation.filters import (
     IndicatorValueFilterForm,
 )
 from acompana.planning.prioritisation.forms import (
-    ImportUploadForm,
     IndicatorForm,
     PrioritisationModelForm,
     PriorityListSaveForm,
     criterion_formset,
     criterion_initial,
 )
-from acompana.planning.prioritisation.imports import (
-    SYNC_MAX_ROWS,
-    parse_indicator_values_file,
-    template_rows,
-)
-from acompana.planning.prioritisation.tasks import IMPORT_JOB_KIND, indicator_values_import_task
+from acompana.planning.prioritisation.imports import parse_indicator_values_file, template_rows
 from acompana.registry.choices import StakeholderKind
 
 VIEW = "planning.view"
 PRIORITISE = "planning.prioritise"
 EXPORT = "planning.export"
-
-IMPORT_SESSION_KEY = "planning_indicator_values_import"
 
 
 def _organization(request: HttpRequest) -> Any:
@@ -213,118 +195,70 @@ def indicator_values_export(request: HttpRequest) -> Any:
 # --- import of values ------------------------------------------------------------------------
 
 
-def _pending_import(request: HttpRequest) -> dict[str, Any] | None:
-    """The upload waiting for confirmation in this session (one at a time), if any."""
-    return pending_upload(request, IMPORT_SESSION_KEY, organization=_organization(request).pk)
+def _parse_import(*, user: Any, target: Any, content: bytes, filename: str) -> Any:
+    return parse_indicator_values_file(organization=target, content=content, filename=filename)
+
+
+def _run_import(
+    *, actor: Any, target: Any, content: bytes, filename: str, options: dict[str, Any]
+) -> str:
+    result = services.indicator_values_import(
+        actor=actor, organization=target, content=content, filename=filename
+    )
+    return _(
+        "Values imported from %(file)s: %(created)s new, %(updated)s updated, "
+        "%(unchanged)s unchanged."
+    ) % {
+        "file": result.filename,
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+    }
+
+
+def _start_import(
+    *, actor: Any, target: Any, path: str, filename: str, options: dict[str, Any]
+) -> Any:
+    return services.indicator_values_import_start(
+        actor=actor, organization=target, path=path, filename=filename
+    )
+
+
+#: the import of indicator values on the shared pipeline (``core.imports``)
+IMPORT_FLOW = ImportFlow(
+    session_key="planning_indicator_values_import",
+    folder="planificacion/indicadores",
+    upload_template="planning/prioritisation/import_upload.html",
+    preview_template="planning/prioritisation/import_preview.html",
+    upload_url="planning:indicator_values_import",
+    preview_url="planning:indicator_values_import_preview",
+    confirm_url="planning:indicator_values_import_confirm",
+    done_url="planning:indicator_list",
+    parse=_parse_import,
+    run=_run_import,
+    start=_start_import,
+)
+IMPORT_SESSION_KEY = IMPORT_FLOW.session_key
 
 
 @permission_view(PRIORITISE)
 def indicator_values_import(request: HttpRequest) -> HttpResponse:
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        organization = _organization(request)
-        stash_upload(
-            request,
-            IMPORT_SESSION_KEY,
-            form.cleaned_data["file"],
-            folder=f"planificacion/indicadores/{organization.pk}",
-            organization=organization.pk,
-            rows=0,
-        )
-        return redirect("planning:indicator_values_import_preview")
-    indicators = selectors.active_indicators(user=request.user)
-    return render(
+    return IMPORT_FLOW.upload(
         request,
-        "planning/prioritisation/import_upload.html",
-        {"form": form, "sync_max_rows": SYNC_MAX_ROWS, "indicators": indicators},
+        target=_organization(request),
+        context={"indicators": selectors.active_indicators(user=request.user)},
     )
 
 
 @permission_view(PRIORITISE)
 def indicator_values_import_preview(request: HttpRequest) -> HttpResponse:
-    entry = _pending_import(request)
-    if entry is None:
-        return no_pending_upload(request, "planning:indicator_values_import")
-    preview = parse_indicator_values_file(
-        organization=_organization(request), content=read_upload(entry), filename=entry["filename"]
-    )
-    request.session[IMPORT_SESSION_KEY] = {**entry, "rows": len(preview.rows)}
-    upload_url = reverse("planning:indicator_values_import")
-    return render(
-        request,
-        "planning/prioritisation/import_preview.html",
-        {
-            **preview_context(request, preview, upload_url=upload_url),
-            "background": len(preview.rows) > SYNC_MAX_ROWS,
-        },
-    )
+    return IMPORT_FLOW.preview(request, target=_organization(request))
 
 
 @permission_view(PRIORITISE)
 @require_POST
 def indicator_values_import_confirm(request: HttpRequest) -> HttpResponse:
-    entry = _pending_import(request)
-    if entry is None:
-        return no_pending_upload(request, "planning:indicator_values_import")
-    organization = _organization(request)
-    if entry.get("rows", 0) > SYNC_MAX_ROWS:
-        job = job_start(
-            actor=request.user,  # type: ignore[arg-type]
-            organization=organization,
-            kind=IMPORT_JOB_KIND,
-            title=_("Import of indicator values from %(file)s") % {"file": entry["filename"]},
-            task=indicator_values_import_task,
-            params={"path": entry["path"], "filename": entry["filename"]},
-        )
-        forget_upload(request, IMPORT_SESSION_KEY, delete_file=False)  # the job owns the file now
-        return redirect("planning:indicator_values_import_job", pk=job.pk)
-    try:
-        result = services.indicator_values_import(
-            actor=request.user,  # type: ignore[arg-type]
-            organization=organization,
-            content=read_upload(entry),
-            filename=entry["filename"],
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("planning:indicator_values_import_preview")
-    forget_upload(request, IMPORT_SESSION_KEY)
-    messages.success(
-        request,
-        _(
-            "Values imported from %(file)s: %(created)s new, %(updated)s updated, "
-            "%(unchanged)s unchanged."
-        )
-        % {
-            "file": result.filename,
-            "created": result.created,
-            "updated": result.updated,
-            "unchanged": result.unchanged,
-        },
-    )
-    return redirect("planning:indicator_list")
-
-
-@permission_view(PRIORITISE)
-def indicator_values_import_job(request: HttpRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(
-        Job.objects.for_user(request.user).filter(kind=IMPORT_JOB_KIND, user=request.user), pk=pk
-    )
-    errors = []
-    for key, problems in (job.result or {}).get("errors", {}).items():
-        if key.startswith("row_"):
-            label = _("Row %(number)s") % {"number": key.removeprefix("row_")}
-        else:
-            label = _("File")
-        errors.append((label, problems))
-    context = {
-        "job": job,
-        "running": job.status in (JobStatus.PENDING, JobStatus.RUNNING),
-        "errors": errors,
-    }
-    if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "planning/prioritisation/_job_progress.html", context)
-    return render(request, "planning/prioritisation/import_job.html", context)
+    return IMPORT_FLOW.confirm(request, target=_organization(request))
 
 
 @permission_view(PRIORITISE)

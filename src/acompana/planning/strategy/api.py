@@ -1,9 +1,9 @@
 """API of the year's strategy (``/api/v1/planificacion/estrategias``): FP-2, FP-3, FP-4.
 
-Same rules as the pages: reads need ``planning.view``; proposals are written by
-``planning.propose_strategy`` (a unit head only its own unit's: another unit's proposal is a
-404); consolidation by ``planning.consolidate``; the committee's decision by
-``planning.committee``. A stale ``version`` or a wrong workflow state is a 409.
+The rules every router follows are ``acompana.core.api``'s. Reads need ``planning.view``;
+proposals are written by ``planning.propose_strategy`` (a unit head only its own unit's:
+another unit's proposal is a 404); consolidation by ``planning.consolidate``; the
+committee's decision by ``planning.committee``.
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ from acompana.core.api import (
     ERROR_RESPONSES,
     CursorParams,
     Page,
+    api_permission,
     get_scoped_or_404,
-    paginate_queryset,
-    require_perm,
+    organization_of,
+    page_of,
 )
-from acompana.core.scoping import active_membership
 from acompana.planning.committee import committee_decisions_for
 from acompana.planning.models import CommitteeDecision, Strategy, StrategyProposal
 from acompana.planning.strategy import selectors, services, workflow
@@ -296,7 +296,7 @@ def _decision_out(decision: CommitteeDecision, acta_ids: dict[int, int | None]) 
         "recorded_by": str(decision.recorded_by),
         "created_at": decision.created_at,
         "acta_document_id": document_id,
-        "acta_url": reverse("planning:document_download", kwargs={"pk": document_id})
+        "acta_url": reverse("core:document_download", kwargs={"pk": document_id})
         if document_id
         else None,
     }
@@ -346,20 +346,15 @@ def _api_fields(exc: ValidationError) -> ValidationError:
     response={200: Page[StrategyOut], **ERROR_RESPONSES},
     url_name="planning_strategy_list",
 )
+@api_permission(VIEW)
 def strategy_list(
     request: HttpRequest, filters: Query[StrategyQuery], page: Query[CursorParams]
 ) -> Any:
     """Estrategias de la entidad (una por vigencia)."""
-    require_perm(request, VIEW)
     queryset = selectors.strategies_for_user(user=request.user)
     if filters.year is not None:
         queryset = queryset.filter(fiscal_year__year=filters.year)
-    items, next_cursor, count = paginate_queryset(queryset, page.cursor, page.limit)
-    return {
-        "count": count,
-        "next_cursor": next_cursor,
-        "results": [_strategy_out(request, s) for s in items],
-    }
+    return page_of(queryset, page, lambda s: _strategy_out(request, s))
 
 
 @router.post(
@@ -367,11 +362,9 @@ def strategy_list(
     response={201: StrategyOut, **ERROR_RESPONSES},
     url_name="planning_strategy_open",
 )
+@api_permission(CONSOLIDATE)
 def strategy_open(request: HttpRequest, payload: StrategyOpenIn) -> Any:
     """Abre la estrategia de una vigencia: cada dependencia activa recibe su propuesta (FP-2)."""
-    require_perm(request, CONSOLIDATE)
-    membership = active_membership(request.user)
-    assert membership is not None
     fiscal_year = (
         selectors.fiscal_years_for_user(user=request.user).filter(pk=payload.fiscal_year_id).first()
     )
@@ -381,7 +374,7 @@ def strategy_open(request: HttpRequest, payload: StrategyOpenIn) -> Any:
         )
     strategy = services.strategy_open(
         actor=request.user,  # type: ignore[arg-type]
-        organization=membership.organization,
+        organization=organization_of(request),
         fiscal_year=fiscal_year,
         title=payload.title,
     )
@@ -393,9 +386,9 @@ def strategy_open(request: HttpRequest, payload: StrategyOpenIn) -> Any:
     response={200: StrategyOut, **ERROR_RESPONSES},
     url_name="planning_strategy_detail",
 )
+@api_permission(VIEW)
 def strategy_detail(request: HttpRequest, pk: int) -> Any:
     """Una estrategia: estado, ronda y las transiciones disponibles para el usuario."""
-    require_perm(request, VIEW)
     return _strategy_out(request, _strategy(request, pk))
 
 
@@ -404,9 +397,9 @@ def strategy_detail(request: HttpRequest, pk: int) -> Any:
     response={200: ConsolidationOut, **ERROR_RESPONSES},
     url_name="planning_strategy_consolidation",
 )
+@api_permission(VIEW)
 def strategy_consolidation(request: HttpRequest, pk: int) -> Any:
     """FP-3: oferta (servicios y recursos por dependencia) frente a demanda (necesidades)."""
-    require_perm(request, VIEW)
     strategy = _strategy(request, pk)
     summary = selectors.consolidation_summary(user=request.user, strategy=strategy)
     return {
@@ -437,10 +430,10 @@ def strategy_consolidation(request: HttpRequest, pk: int) -> Any:
     response={200: StrategyOut, **ERROR_RESPONSES},
     url_name="planning_strategy_consolidate",
 )
+@api_permission(CONSOLIDATE)
 def strategy_consolidate(request: HttpRequest, pk: int, payload: ConsolidateIn) -> Any:
     """FP-3: consolida la estrategia (todas las propuestas enviadas o excluidas). Sin etapa de
     comité en el procedimiento, la consolidación la aprueba."""
-    require_perm(request, CONSOLIDATE)
     strategy = _strategy(request, pk)
     services.strategy_consolidate(
         actor=request.user,  # type: ignore[arg-type]
@@ -456,9 +449,9 @@ def strategy_consolidate(request: HttpRequest, pk: int, payload: ConsolidateIn) 
     response={200: StrategyOut, **ERROR_RESPONSES},
     url_name="planning_strategy_reopen",
 )
+@api_permission(CONSOLIDATE)
 def strategy_reopen(request: HttpRequest, pk: int, payload: VersionIn) -> Any:
     """Reabre una consolidación aún no presentada al comité."""
-    require_perm(request, CONSOLIDATE)
     strategy = _strategy(request, pk)
     services.strategy_reopen(
         actor=request.user,  # type: ignore[arg-type]
@@ -473,9 +466,9 @@ def strategy_reopen(request: HttpRequest, pk: int, payload: VersionIn) -> Any:
     response={200: StrategyOut, **ERROR_RESPONSES},
     url_name="planning_strategy_present",
 )
+@api_permission(CONSOLIDATE)
 def strategy_present(request: HttpRequest, pk: int, payload: VersionIn) -> Any:
     """FP-3: presenta la estrategia consolidada al Comité Directivo."""
-    require_perm(request, CONSOLIDATE)
     strategy = _strategy(request, pk)
     services.strategy_present(
         actor=request.user,  # type: ignore[arg-type]
@@ -493,17 +486,12 @@ def strategy_present(request: HttpRequest, pk: int, payload: VersionIn) -> Any:
     response={200: Page[ProposalOut], **ERROR_RESPONSES},
     url_name="planning_strategy_proposal_list",
 )
+@api_permission(VIEW)
 def proposal_list(request: HttpRequest, pk: int, page: Query[CursorParams]) -> Any:
     """Las propuestas de las dependencias (una por dependencia)."""
-    require_perm(request, VIEW)
     strategy = _strategy(request, pk)
     queryset = selectors.strategy_proposals(user=request.user, strategy=strategy)
-    items, next_cursor, count = paginate_queryset(queryset, page.cursor, page.limit)
-    return {
-        "count": count,
-        "next_cursor": next_cursor,
-        "results": [_proposal_out(p) for p in items],
-    }
+    return page_of(queryset, page, _proposal_out)
 
 
 @router.get(
@@ -511,9 +499,9 @@ def proposal_list(request: HttpRequest, pk: int, page: Query[CursorParams]) -> A
     response={200: ProposalDetailOut, **ERROR_RESPONSES},
     url_name="planning_strategy_proposal_detail",
 )
+@api_permission(VIEW)
 def proposal_detail(request: HttpRequest, pk: int) -> Any:
     """Una propuesta, con las advertencias FP-2 y lo que le falta para enviarla."""
-    require_perm(request, VIEW)
     return _proposal_detail(request, pk)
 
 
@@ -522,10 +510,10 @@ def proposal_detail(request: HttpRequest, pk: int) -> Any:
     response={200: ProposalDetailOut, **ERROR_RESPONSES},
     url_name="planning_strategy_proposal_update",
 )
+@api_permission(PROPOSE)
 def proposal_update(request: HttpRequest, pk: int, payload: ProposalIn) -> Any:
     """FP-2: la dependencia diligencia su propuesta; reemplaza todos sus datos (solo servicios
     activos de la dependencia; `version` desactualizada: 409)."""
-    require_perm(request, PROPOSE)
     proposal = _proposal(request, pk, action="change")
     try:
         services.strategy_proposal_update(
@@ -544,9 +532,9 @@ def proposal_update(request: HttpRequest, pk: int, payload: ProposalIn) -> Any:
     response={200: ProposalDetailOut, **ERROR_RESPONSES},
     url_name="planning_strategy_proposal_submit",
 )
+@api_permission(PROPOSE)
 def proposal_submit(request: HttpRequest, pk: int, payload: VersionIn) -> Any:
     """FP-2: la dependencia envía su propuesta a planeación."""
-    require_perm(request, PROPOSE)
     proposal = _proposal(request, pk, action="change")
     services.strategy_proposal_submit(
         actor=request.user,  # type: ignore[arg-type]
@@ -561,9 +549,9 @@ def proposal_submit(request: HttpRequest, pk: int, payload: VersionIn) -> Any:
     response={200: ProposalDetailOut, **ERROR_RESPONSES},
     url_name="planning_strategy_proposal_return",
 )
+@api_permission(CONSOLIDATE)
 def proposal_return(request: HttpRequest, pk: int, payload: CommentsIn) -> Any:
     """Planeación devuelve una propuesta enviada a su dependencia, con comentarios."""
-    require_perm(request, CONSOLIDATE)
     proposal = _proposal(request, pk)
     services.strategy_proposal_return(
         actor=request.user,  # type: ignore[arg-type]
@@ -578,9 +566,9 @@ def proposal_return(request: HttpRequest, pk: int, payload: CommentsIn) -> Any:
     response={200: ProposalDetailOut, **ERROR_RESPONSES},
     url_name="planning_strategy_proposal_exclude",
 )
+@api_permission(CONSOLIDATE)
 def proposal_exclude(request: HttpRequest, pk: int, payload: ExcludeIn) -> Any:
     """Deja a la dependencia fuera de la estrategia de la vigencia, con el motivo."""
-    require_perm(request, CONSOLIDATE)
     proposal = _proposal(request, pk)
     services.strategy_proposal_exclude(
         actor=request.user,  # type: ignore[arg-type]
@@ -595,9 +583,9 @@ def proposal_exclude(request: HttpRequest, pk: int, payload: ExcludeIn) -> Any:
     response={200: ProposalDetailOut, **ERROR_RESPONSES},
     url_name="planning_strategy_proposal_include",
 )
+@api_permission(CONSOLIDATE)
 def proposal_include(request: HttpRequest, pk: int) -> Any:
     """Vuelve a incluir a una dependencia excluida (debe presentar su propuesta)."""
-    require_perm(request, CONSOLIDATE)
     proposal = _proposal(request, pk)
     services.strategy_proposal_include(actor=request.user, proposal=proposal)  # type: ignore[arg-type]
     return _proposal_detail(request, pk)
@@ -619,9 +607,9 @@ def _acta_ids(request: HttpRequest, strategy: Strategy) -> dict[int, int | None]
     response={200: list[DecisionOut], **ERROR_RESPONSES},
     url_name="planning_strategy_decision_list",
 )
+@api_permission(VIEW)
 def decision_list(request: HttpRequest, pk: int) -> Any:
     """Todas las decisiones del comité sobre la estrategia (cada ronda), con su acta."""
-    require_perm(request, VIEW)
     strategy = _strategy(request, pk)
     acta_ids = _acta_ids(request, strategy)
     return [
@@ -634,11 +622,11 @@ def decision_list(request: HttpRequest, pk: int) -> Any:
     response={201: DecisionOut, **ERROR_RESPONSES},
     url_name="planning_strategy_decision_create",
 )
+@api_permission(COMMITTEE)
 def decision_create(request: HttpRequest, pk: int, payload: DecisionIn) -> Any:
     """FP-4: registra la decisión del Comité Directivo (acta en PDF). Aprobada: la estrategia
     queda aprobada. Devuelta (`rejected`): las propuestas vuelven a las dependencias con los
     comentarios y la ronda aumenta."""
-    require_perm(request, COMMITTEE)
     strategy = _strategy(request, pk)
     attendees = payload.attendees
     if attendees is None or not attendees.strip():

@@ -2,9 +2,10 @@
 
 Every service is keyword-only, takes the acting user, checks the role and the state through
 ``strategy.workflow`` (``PermissionDenied`` → 403, ``TransitionError`` → refused), writes in
-one transaction with its event row, and moves states with a conditional UPDATE from the
-expected state (``WHERE status IN ...``), so concurrent actions never overwrite each other.
-Proposal edits are optimistic-locked on ``version`` (``StaleObjectError``).
+one transaction with its event row, and moves states with ``core.workflow.transition_apply``
+(a conditional UPDATE from the expected state, ``WHERE status IN ...``), so concurrent
+actions never overwrite each other. Edits are optimistic-locked on ``version``
+(``core.concurrency.versioned_update``, ``StaleObjectError``).
 
 Writes on a proposal and on the strategy lock the strategy row first (``SELECT ... FOR
 UPDATE``): a unit submitting while planning consolidates is serialised, so consolidation
@@ -28,12 +29,15 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from acompana.catalog.models import Modality, Service
 from acompana.core.choices import UnitKind
+from acompana.core.concurrency import versioned_update
 from acompana.core.errors import StaleObjectError, TransitionError
 from acompana.core.events import changed_fields, event_record
 from acompana.core.models import Document, FiscalYear, Organization, Unit, User
+from acompana.core.workflow import transition_apply
 from acompana.planning.choices import DecisionOutcome, ProposalStatus, StrategyStatus
 from acompana.planning.committee import committee_decision_record
 from acompana.planning.models import CommitteeDecision, Strategy, StrategyProposal, StrategyRound
@@ -45,12 +49,14 @@ MAX_RESOURCES = Decimal("99999999999999.99")
 #: deliver assistance); an office/secretariat takes part only when it offers services
 PROPOSING_KINDS = (UnitKind.DIRECTORATE, UnitKind.SUBDIRECTORATE, UnitKind.GROUP)
 ACTA_KIND = "committee_acta.pdf"
+#: the step key of the committee's decision on the strategy (FP-4), recorded with the acta
+COMMITTEE_DECIDED = "strategy.committee_decided"
 
 
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _require(actor: User | None, perm: str, organization_id: int) -> None:
+def _require(actor: User, perm: str, organization_id: int) -> None:
     workflow.check_actor(actor, perm, organization_id)
 
 
@@ -69,42 +75,14 @@ def _lock_proposal(proposal: StrategyProposal) -> StrategyProposal:
     return proposal
 
 
-def _conditional_update(
-    obj: Strategy | StrategyProposal,
-    *,
-    sources: Iterable[str],
-    expected_version: int | None,
-    fields: dict[str, Any],
-    refused: str,
-) -> None:
-    """UPDATE ``obj`` only if it is still in one of ``sources`` (and at ``expected_version``).
-
-    Nothing updated: ``StaleObjectError`` when the version moved, else ``TransitionError``.
-    """
-    model: Any = type(obj)
-    qs = model.objects.filter(pk=obj.pk, status__in=list(sources))
-    if expected_version is not None:
-        qs = qs.filter(version=expected_version)
-    if qs.update(**fields, version=F("version") + 1) != 1:
-        current = model.objects.filter(pk=obj.pk).values("status", "version").first()
-        if expected_version is not None and current and current["version"] != expected_version:
-            raise StaleObjectError()
-        raise TransitionError(refused)
-    for name, value in fields.items():
-        setattr(obj, name, value)
-    # the row is locked by the caller, so the version read with it is the one just increased
-    obj.version = (expected_version if expected_version is not None else obj.version) + 1
-
-
 def _check_version(obj: Strategy | StrategyProposal, expected_version: int | None) -> None:
+    """Refuse early (before validating) an edit of a locked row that moved on."""
     if expected_version is not None and obj.version != expected_version:
         raise StaleObjectError()
 
 
-def _check_unit_scope(actor: User | None, proposal: StrategyProposal) -> None:
+def _check_unit_scope(actor: User, proposal: StrategyProposal) -> None:
     """A unit head changes only the proposal of its own unit (or its groups)."""
-    if actor is None:
-        return
     if not StrategyProposal.objects.for_user(actor, "change").filter(pk=proposal.pk).exists():
         raise PermissionDenied(_("You can only change the proposal of your own unit."))
 
@@ -165,8 +143,12 @@ def strategy_open(
                 organization=organization,
                 step_key="strategy.opened",
                 obj=strategy,
-                summary=f"Estrategia abierta: {_strategy_label(strategy)}; "
-                f"{len(units)} dependencias deben presentar su propuesta",
+                summary=ngettext(
+                    "Strategy opened: %(strategy)s; %(n)s unit must submit its proposal",
+                    "Strategy opened: %(strategy)s; %(n)s units must submit their proposal",
+                    len(units),
+                )
+                % {"strategy": _strategy_label(strategy), "n": len(units)},
                 after={"units": [u.name for u in units]},
             )
     except IntegrityError:
@@ -196,8 +178,8 @@ def strategy_proposals_sync(*, actor: User, strategy: Strategy) -> list[Strategy
                 organization=strategy.organization,
                 step_key="strategy.units_added",
                 obj=strategy,
-                summary="Dependencias agregadas a la estrategia: "
-                + ", ".join(u.name for u in missing),
+                summary=_("Units added to the strategy: %(units)s")
+                % {"units": ", ".join(u.name for u in missing)},
                 after={"units": [u.name for u in missing]},
             )
     return created
@@ -310,12 +292,12 @@ def strategy_proposal_update(
         _check_proposal_editable(proposal, strategy)
         _check_version(proposal, expected_version)
         before = _proposal_snapshot(proposal, proposal.services.all())
-        _conditional_update(
+        versioned_update(
             proposal,
-            sources=workflow.EDITABLE_PROPOSAL,
             expected_version=expected_version,
             fields=cleaned,
-            refused=_("The proposal can no longer change."),
+            states=workflow.EDITABLE_PROPOSAL,
+            wrong_state=_("The proposal can no longer change."),
         )
         proposal.services.set(
             services, through_defaults={"organization_id": proposal.organization_id}
@@ -326,7 +308,7 @@ def strategy_proposal_update(
             organization=strategy.organization,
             step_key="strategy.proposal_updated",
             obj=proposal,
-            summary=f"Propuesta de {proposal.unit} actualizada",
+            summary=_("Proposal of %(unit)s updated") % {"unit": proposal.unit},
             before=b,
             after=a,
         )
@@ -362,23 +344,17 @@ def strategy_proposal_submit(
         missing = proposal_missing(proposal)
         if missing:
             raise ValidationError(missing)
-        now = timezone.now()
-        _conditional_update(
-            proposal,
-            sources=transition.sources,
-            expected_version=expected_version,
-            fields={"status": transition.target, "submitted_at": now, "submitted_by": actor},
-            refused=_("The proposal was already submitted."),
-        )
         services = list(proposal.services.order_by("name"))
-        event_record(
+        transition_apply(
             actor=actor,
-            organization=strategy.organization,
-            step_key=transition.step_key or "strategy.proposed",
             obj=proposal,
-            summary=f"{proposal.unit} presentó su propuesta para la estrategia "
-            f"{strategy.fiscal_year} (ronda {strategy.round})",
+            transition=transition,
+            expected_version=expected_version,
+            fields={"submitted_at": timezone.now(), "submitted_by": actor},
+            summary=_("%(unit)s submitted its proposal for the strategy %(year)s (round %(round)s)")
+            % {"unit": proposal.unit, "year": strategy.fiscal_year, "round": strategy.round},
             after={**_proposal_snapshot(proposal, services), "round": strategy.round},
+            refused=_("The proposal was already submitted."),
         )
     return proposal
 
@@ -399,20 +375,15 @@ def strategy_proposal_return(
         transition = workflow.proposal_transition_check(
             actor=actor, proposal=proposal, strategy=strategy, name="return"
         )
-        _conditional_update(
-            proposal,
-            sources=transition.sources,
-            expected_version=None,
-            fields={"status": transition.target, "comments": comments},
-            refused=_("Only a submitted proposal can be returned to its unit."),
-        )
-        event_record(
+        transition_apply(
             actor=actor,
-            organization=strategy.organization,
-            step_key="strategy.proposal_returned",
             obj=proposal,
-            summary=f"Planeación devolvió la propuesta de {proposal.unit} para ajustes",
+            transition=transition,
+            fields={"comments": comments},
+            summary=_("Planning returned the proposal of %(unit)s for adjustments")
+            % {"unit": proposal.unit},
             after={"comments": comments},
+            refused=_("Only a submitted proposal can be returned to its unit."),
         )
     return proposal
 
@@ -433,19 +404,20 @@ def strategy_proposal_exclude(
         workflow.proposals_open_check(strategy)
         if proposal.excluded:
             raise TransitionError(_("The unit is already excluded from the strategy."))
-        _conditional_update(
+        versioned_update(
             proposal,
-            sources=workflow.EDITABLE_PROPOSAL,
             expected_version=None,
             fields={"excluded": True, "exclusion_reason": reason},
-            refused=_("A submitted proposal cannot be excluded: return it to its unit first."),
+            states=workflow.EDITABLE_PROPOSAL,
+            wrong_state=_("A submitted proposal cannot be excluded: return it to its unit first."),
         )
         event_record(
             actor=actor,
             organization=strategy.organization,
             step_key="strategy.proposal_excluded",
             obj=proposal,
-            summary=f"{proposal.unit} no participa en la estrategia {strategy.fiscal_year}",
+            summary=_("%(unit)s does not take part in the strategy %(year)s")
+            % {"unit": proposal.unit, "year": strategy.fiscal_year},
             after={"reason": reason},
         )
     return proposal
@@ -461,19 +433,19 @@ def strategy_proposal_include(*, actor: User, proposal: StrategyProposal) -> Str
         workflow.proposals_open_check(strategy)
         if not proposal.excluded:
             raise TransitionError(_("The unit is not excluded from the strategy."))
-        _conditional_update(
+        versioned_update(
             proposal,
-            sources=workflow.EDITABLE_PROPOSAL,
             expected_version=None,
             fields={"excluded": False, "exclusion_reason": ""},
-            refused=_("The unit is not excluded from the strategy."),
+            states=workflow.EDITABLE_PROPOSAL,
+            wrong_state=_("The unit is not excluded from the strategy."),
         )
         event_record(
             actor=actor,
             organization=strategy.organization,
             step_key="strategy.proposal_included",
             obj=proposal,
-            summary=f"{proposal.unit} vuelve a participar en la estrategia",
+            summary=_("%(unit)s takes part in the strategy again") % {"unit": proposal.unit},
         )
     return proposal
 
@@ -576,41 +548,52 @@ def strategy_consolidate(
                 "snapshot": snapshot,
             },
         )
-        fields: dict[str, Any] = {"status": transition.target, "consolidation_notes": notes}
+        fields: dict[str, Any] = {"consolidation_notes": notes}
         approved = transition.target == StrategyStatus.APPROVED
         if approved:
             fields["approved_at"] = now
-        _conditional_update(
-            strategy,
-            sources=transition.sources,
+        values = {
+            "year": strategy.fiscal_year,
+            "round": strategy.round,
+            "n": sum(1 for row in snapshot["proposals"] if not row["excluded"]),
+            "resources": snapshot["total_resources"],
+        }
+        if approved:
+            summary = (
+                _(
+                    "Planning consolidated the strategy %(year)s (round %(round)s): %(n)s "
+                    "proposals, resources $%(resources)s; approved without a committee (the "
+                    "procedure does not require it)"
+                )
+                % values
+            )
+        else:
+            summary = (
+                _(
+                    "Planning consolidated the strategy %(year)s (round %(round)s): %(n)s "
+                    "proposals, resources $%(resources)s"
+                )
+                % values
+            )
+        transition_apply(
+            actor=actor,
+            obj=strategy,
+            transition=transition,
             expected_version=expected_version,
             fields=fields,
-            refused=workflow.strategy_state_message(strategy.status, name),
+            summary=summary,
+            after={
+                "round": strategy.round,
+                "status": transition.target,
+                "total_resources": snapshot["total_resources"],
+                "notes": notes,
+            },
+            refused=lambda current: workflow.strategy_state_message(current, name),
         )
         if approved:
             StrategyProposal.objects.filter(
                 strategy=strategy, status=ProposalStatus.SUBMITTED, excluded=False
             ).update(status=ProposalStatus.ACCEPTED, version=F("version") + 1)
-        units = sum(1 for row in snapshot["proposals"] if not row["excluded"])
-        summary = (
-            f"Planeación consolidó la estrategia {strategy.fiscal_year} (ronda {strategy.round}): "
-            f"{units} propuestas, recursos ${snapshot['total_resources']}"
-        )
-        if approved:
-            summary += "; aprobada sin comité (el procedimiento no lo exige)"
-        event_record(
-            actor=actor,
-            organization=strategy.organization,
-            step_key=transition.step_key or "strategy.consolidated",
-            obj=strategy,
-            summary=summary,
-            after={
-                "round": strategy.round,
-                "status": strategy.status,
-                "total_resources": snapshot["total_resources"],
-                "notes": notes,
-            },
-        )
     return strategy
 
 
@@ -624,19 +607,14 @@ def strategy_reopen(
             actor=actor, strategy=strategy, name="reopen"
         )
         _check_version(strategy, expected_version)
-        _conditional_update(
-            strategy,
-            sources=transition.sources,
-            expected_version=expected_version,
-            fields={"status": transition.target},
-            refused=workflow.strategy_state_message(strategy.status, "reopen"),
-        )
-        event_record(
+        transition_apply(
             actor=actor,
-            organization=strategy.organization,
-            step_key="strategy.reopened",
             obj=strategy,
-            summary=f"Planeación reabrió la consolidación de la estrategia {strategy.fiscal_year}",
+            transition=transition,
+            expected_version=expected_version,
+            summary=_("Planning reopened the consolidation of the strategy %(year)s")
+            % {"year": strategy.fiscal_year},
+            refused=lambda current: workflow.strategy_state_message(current, "reopen"),
         )
     return strategy
 
@@ -651,23 +629,17 @@ def strategy_present(
             actor=actor, strategy=strategy, name="present"
         )
         _check_version(strategy, expected_version)
-        _conditional_update(
-            strategy,
-            sources=transition.sources,
+        transition_apply(
+            actor=actor,
+            obj=strategy,
+            transition=transition,
             expected_version=expected_version,
-            fields={"status": transition.target},
-            refused=workflow.strategy_state_message(strategy.status, "present"),
+            summary=_("Strategy %(year)s presented to the Comité Directivo (round %(round)s)")
+            % {"year": strategy.fiscal_year, "round": strategy.round},
+            refused=lambda current: workflow.strategy_state_message(current, "present"),
         )
         StrategyRound.objects.filter(strategy=strategy, number=strategy.round).update(
             presented_at=timezone.now()
-        )
-        event_record(
-            actor=actor,
-            organization=strategy.organization,
-            step_key="strategy.presented",
-            obj=strategy,
-            summary=f"Estrategia {strategy.fiscal_year} presentada al Comité Directivo "
-            f"(ronda {strategy.round})",
         )
     return strategy
 
@@ -728,21 +700,22 @@ def strategy_committee_decide(
             attendees=attendees,
             decision=decision,
             comments=comments,
-            step_key=transition.step_key or "strategy.committee_decided",
+            step_key=COMMITTEE_DECIDED,
             subject=_("Integral technical assistance strategy %(year)s — round %(round)s")
             % {"year": strategy.fiscal_year, "round": round_number},
         )
-        fields: dict[str, Any] = {"status": transition.target}
+        fields: dict[str, Any] = {}
         if transition.target == StrategyStatus.APPROVED:
             fields["approved_at"] = timezone.now()
         else:
             fields["round"] = round_number + 1
-        _conditional_update(
-            strategy,
-            sources=transition.sources,
+        transition_apply(
+            actor=actor,
+            obj=strategy,
+            transition=transition,
             expected_version=expected_version,
             fields=fields,
-            refused=workflow.strategy_state_message(strategy.status, name),
+            refused=lambda current: workflow.strategy_state_message(current, name),
         )
         acta = (
             Document.objects.filter(
@@ -782,8 +755,11 @@ def strategy_committee_decide(
                     organization=strategy.organization,
                     step_key="strategy.proposal_returned",
                     obj=proposal,
-                    summary=f"El Comité Directivo devolvió la propuesta de {proposal.unit} "
-                    f"(acta {record.acta_number}, ronda {round_number})",
+                    summary=_(
+                        "The Comité Directivo returned the proposal of %(unit)s (acta "
+                        "%(acta)s, round %(round)s)"
+                    )
+                    % {"unit": proposal.unit, "acta": record.acta_number, "round": round_number},
                     after={"comments": text, "acta": record.acta_number},
                 )
     return record

@@ -39,5 +39,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.strategy_proposal_include,
         name="strategy_proposal_include",
     ),
-    path("documentos/<int:pk>/", views.document_download, name="document_download"),
 ]

@@ -10,12 +10,11 @@ another unit's proposal is a 404 through ``for_user(user, "change")``); planners
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -26,7 +25,6 @@ from acompana.core.procedures.trail import procedure_trail
 from acompana.core.views.utils import apply_service_errors
 from acompana.planning.choices import ProposalStatus, StrategyStatus
 from acompana.planning.models import Strategy, StrategyProposal
-from acompana.planning.plans import selectors as plan_selectors
 from acompana.planning.strategy import selectors, services, workflow
 from acompana.planning.strategy.forms import (
     CommentsForm,
@@ -574,16 +572,3 @@ def strategy_decisions(request: HttpRequest, pk: int) -> HttpResponse:
             "committee_stage": workflow.committee_stage(strategy.organization),
         },
     )
-
-
-# --- documents ---------------------------------------------------------------------------------
-
-
-@permission_view(VIEW)
-def document_download(request: HttpRequest, pk: int) -> FileResponse:
-    """A document of a planning object of the user's organization (an acta, a plan PDF)."""
-    document = plan_selectors.document_get(user=request.user, pk=pk)
-    if not document.file:
-        raise Http404
-    name = PurePosixPath(document.file.name).name
-    return FileResponse(document.file.open("rb"), as_attachment=True, filename=name)

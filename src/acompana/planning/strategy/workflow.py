@@ -24,24 +24,25 @@ procedures have no committee decision on the strategy), the planner's consolidat
 approves the strategy directly (``consolidate_and_approve``) and there is no committee
 stage; where it is on (FP), only the committee's decision approves it.
 
-Each transition is applied by ``strategy.services`` as a conditional UPDATE from the
-expected state (``WHERE status IN sources``), so two people acting at once never both
-succeed, plus an event row. A wrong state raises ``TransitionError`` (Spanish message);
-a role without the transition's permission raises ``PermissionDenied`` (403).
+The rows are ``core.workflow.Transition``; ``strategy.services`` applies them with
+``core.workflow.transition_apply``: a conditional UPDATE from the expected state (``WHERE
+status IN sources``, and the version when given), so two people acting at once never both
+succeed, plus an event per step key. A wrong state raises ``TransitionError`` (Spanish
+message), a stale version ``StaleObjectError``; a role without the transition's permission
+raises ``PermissionDenied`` (403).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from acompana.core.errors import TransitionError
-from acompana.core.permissions import has_perm
-from acompana.core.procedures import profile_switch
+from acompana.core.permissions import check_perm
 from acompana.core.scoping import active_membership
+from acompana.core.workflow import Transition, profile_switches
 from acompana.planning.choices import ProposalStatus, StrategyStatus
 
 COMMITTEE_SWITCH = "committee_approves_strategy"
@@ -51,89 +52,74 @@ PROPOSING = frozenset({StrategyStatus.DRAFT, StrategyStatus.RETURNED})
 #: proposal states in which its unit may still change it
 EDITABLE_PROPOSAL = frozenset({ProposalStatus.DRAFT, ProposalStatus.RETURNED})
 
-
-@dataclass(frozen=True)
-class Transition:
-    """One allowed move: from any of ``sources`` to ``target``, by ``perm``."""
-
-    name: str
-    sources: frozenset[str]
-    target: str
-    perm: str
-    #: None: always; True/False: only when the profile switch ``committee_approves_strategy``
-    #: has that value
-    committee: bool | None = None
-    #: step key of the event (None: an audit-only key ``strategy.<name>``)
-    step_key: str | None = None
-
-
+S = StrategyStatus
+CONSOLIDATE, COMMITTEE, PROPOSE = (
+    "planning.consolidate",
+    "planning.committee",
+    "planning.propose_strategy",
+)
+# Rows with ``on={COMMITTEE_SWITCH}`` exist only with the committee stage (FP), ``off`` only
+# without it (SAL, EDU, DNP). The committee's decision (``approve``/``return``) has no step
+# key here: its event is recorded with the acta by ``committee_decision_record``
+# (``strategy.committee_decided``).
 STRATEGY_TRANSITIONS: dict[str, Transition] = {
-    t.name: t
+    t.action: t
     for t in (
-        Transition(
+        Transition.build(
             "consolidate",
             PROPOSING,
-            StrategyStatus.CONSOLIDATED,
-            "planning.consolidate",
-            committee=True,
-            step_key="strategy.consolidated",
+            S.CONSOLIDATED,
+            CONSOLIDATE,
+            ("strategy.consolidated",),
+            on={COMMITTEE_SWITCH},
         ),
-        Transition(
+        Transition.build(
             "consolidate_and_approve",
             PROPOSING,
-            StrategyStatus.APPROVED,
-            "planning.consolidate",
-            committee=False,
-            step_key="strategy.consolidated",
+            S.APPROVED,
+            CONSOLIDATE,
+            ("strategy.consolidated",),
+            off={COMMITTEE_SWITCH},
         ),
-        Transition(
+        Transition.build(
             "reopen",
-            frozenset({StrategyStatus.CONSOLIDATED}),
-            StrategyStatus.DRAFT,
-            "planning.consolidate",
-            committee=True,
+            {S.CONSOLIDATED},
+            S.DRAFT,
+            CONSOLIDATE,
+            ("strategy.reopened",),
+            on={COMMITTEE_SWITCH},
         ),
-        Transition(
+        Transition.build(
             "present",
-            frozenset({StrategyStatus.CONSOLIDATED}),
-            StrategyStatus.SUBMITTED,
-            "planning.consolidate",
-            committee=True,
+            {S.CONSOLIDATED},
+            S.SUBMITTED,
+            CONSOLIDATE,
+            ("strategy.presented",),
+            on={COMMITTEE_SWITCH},
         ),
-        Transition(
-            "approve",
-            frozenset({StrategyStatus.SUBMITTED}),
-            StrategyStatus.APPROVED,
-            "planning.committee",
-            committee=True,
-            step_key="strategy.committee_decided",
+        Transition.build(
+            "approve", {S.SUBMITTED}, S.APPROVED, COMMITTEE, (), on={COMMITTEE_SWITCH}
         ),
-        Transition(
-            "return",
-            frozenset({StrategyStatus.SUBMITTED}),
-            StrategyStatus.RETURNED,
-            "planning.committee",
-            committee=True,
-            step_key="strategy.committee_decided",
-        ),
+        Transition.build("return", {S.SUBMITTED}, S.RETURNED, COMMITTEE, (), on={COMMITTEE_SWITCH}),
     )
 }
 
 PROPOSAL_TRANSITIONS: dict[str, Transition] = {
-    t.name: t
+    t.action: t
     for t in (
-        Transition(
+        Transition.build(
             "submit",
             EDITABLE_PROPOSAL,
             ProposalStatus.SUBMITTED,
-            "planning.propose_strategy",
-            step_key="strategy.proposed",
+            PROPOSE,
+            ("strategy.proposed",),
         ),
-        Transition(
+        Transition.build(
             "return",
-            frozenset({ProposalStatus.SUBMITTED}),
+            {ProposalStatus.SUBMITTED},
             ProposalStatus.RETURNED,
-            "planning.consolidate",
+            CONSOLIDATE,
+            ("strategy.proposal_returned",),
         ),
     )
 }
@@ -141,11 +127,8 @@ PROPOSAL_TRANSITIONS: dict[str, Transition] = {
 
 def check_actor(actor: Any, perm: str, organization_id: int | None = None) -> None:
     """403 (``PermissionDenied``) unless the actor's role grants ``perm`` in the organization
-    of the object (``organization_id``). ``actor=None`` is the system."""
-    if actor is None:
-        return
-    if not has_perm(actor, perm):
-        raise PermissionDenied(_("Your role does not allow this action."))
+    of the object (``organization_id``)."""
+    check_perm(actor, perm)
     if organization_id is not None:
         membership = active_membership(actor)
         if membership is None or membership.organization_id != organization_id:
@@ -154,7 +137,7 @@ def check_actor(actor: Any, perm: str, organization_id: int | None = None) -> No
 
 def committee_stage(organization: Any) -> bool:
     """Whether the organization's procedure has the committee decide on the strategy."""
-    return bool(profile_switch(organization, COMMITTEE_SWITCH))
+    return profile_switches(organization, [COMMITTEE_SWITCH])[COMMITTEE_SWITCH]
 
 
 def strategy_status_label(strategy: Any, committee: bool | None = None) -> str:
@@ -186,16 +169,16 @@ def strategy_transition_check(*, actor: Any, strategy: Any, name: str) -> Transi
     """
     transition = STRATEGY_TRANSITIONS[name]
     check_actor(actor, transition.perm, strategy.organization_id)
-    if transition.committee is not None:
+    if transition.switches:
         has_committee = committee_stage(strategy.organization)
-        if transition.committee and not has_committee:
+        if COMMITTEE_SWITCH in transition.on and not has_committee:
             raise TransitionError(
                 _(
                     "Your organization's procedure has no committee decision on the "
                     "strategy: the consolidation approves it."
                 )
             )
-        if not transition.committee and has_committee:
+        if COMMITTEE_SWITCH in transition.off and has_committee:
             raise TransitionError(
                 _("Your organization's procedure requires the committee to approve the strategy.")
             )

@@ -10,7 +10,7 @@ from typing import Any
 from acompana.catalog.models import Mechanism, Modality, ServiceType, Topic
 from acompana.core.models import Organization, Unit, User
 from acompana.core.tests.api_case import ApiCase
-from acompana.core.tests.cases import ViewCase
+from acompana.core.tests.cases import ApiListCase, ViewCase, unique_text
 from acompana.planning.choices import FindingSeverity, PlanStatus
 from acompana.planning.models import (
     ConsolidatedPlan,
@@ -173,14 +173,34 @@ def _finding(world: Any) -> Finding:
     return open_finding(consolidated_for(world.org))
 
 
+def _finding_rows(world: Any, organization: Any, parent: Any, n: int) -> list[Finding]:
+    """Open findings of ``parent`` (or of a new consolidated plan of the organization)."""
+    consolidated = parent or consolidated_for(organization)
+    return [open_finding(consolidated, message=unique_text("Hallazgo")) for _ in range(n)]
+
+
+def _consolidated_rows(world: Any, organization: Any, parent: Any, n: int) -> list[Any]:
+    from acompana.planning.tests.cases_plans import consolidated_rows
+
+    return consolidated_rows(world, organization, parent, n)
+
+
 JUSTIFICATION = "La visita usa el vehículo de la entidad: no requiere viáticos."
 
 # --- permission cases (pages) -------------------------------------------------------------------
 
 CASES: list = [
-    ViewCase("planning:checks_index"),
-    ViewCase("planning:findings", obj=_consolidated),
-    ViewCase("planning:checks_run", obj=_consolidated, method="post"),
+    ViewCase("planning:checks_index", rows=_consolidated_rows, marker=lambda c: c.title),
+    ViewCase(
+        "planning:findings", obj=_consolidated, rows=_finding_rows, marker=lambda f: f.message
+    ),
+    ViewCase(
+        "planning:checks_run",
+        obj=_consolidated,
+        method="post",
+        redirect="planning:findings",
+        redirect_kwargs=lambda world, obj: {"pk": obj.pk},
+    ),
     ViewCase("planning:findings_export", obj=_consolidated),
     ViewCase("planning:finding_accept", obj=_finding),
     ViewCase(
@@ -188,6 +208,18 @@ CASES: list = [
         obj=_finding,
         method="post",
         data=lambda world, obj: {"justification": JUSTIFICATION},
+        redirect="planning:findings",
+        redirect_kwargs=lambda world, obj: {"pk": obj.consolidated_id},
+    ),
+]
+
+#: API lists (tests/test_api_lists_generic.py)
+API_LISTS: list = [
+    ApiListCase(
+        "planning_finding_list",
+        rows=_finding_rows,
+        obj=_consolidated,
+        kwargs=lambda obj: {"consolidated_id": obj.pk},
     ),
 ]
 
@@ -206,27 +238,23 @@ API_CASES: list = [
     ApiCase(
         "planning_checks_run",
         method="post",
-        perm="planning.consolidate",
         obj=_consolidated,
         kwargs=_consolidated_kwargs,
     ),
     ApiCase(
         "planning_checks_summary",
-        perm="planning.view",
         obj=_consolidated,
         kwargs=_consolidated_kwargs,
     ),
     ApiCase(
         "planning_finding_list",
-        perm="planning.view",
         obj=_consolidated,
         kwargs=_consolidated_kwargs,
     ),
-    ApiCase("planning_finding_detail", perm="planning.view", obj=_finding, kwargs=_finding_kwargs),
+    ApiCase("planning_finding_detail", obj=_finding, kwargs=_finding_kwargs),
     ApiCase(
         "planning_finding_accept",
         method="post",
-        perm="planning.verify",
         obj=_finding,
         kwargs=_finding_kwargs,
         payload=lambda world, obj: {"justification": JUSTIFICATION},

@@ -11,12 +11,11 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from acompana.core.tests.api_case import ApiCase
-from acompana.core.tests.cases import ViewCase
+from acompana.core.tests.cases import ApiListCase, ViewCase, unique_text
 from acompana.planning.choices import NeedOrigin, NeedSource, NeedStatus
 from acompana.planning.tests.factories import NeedFactory
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-PERM_VIEW, PERM_CHANGE = "planning.view", "planning.change_needs"
 
 
 def _need(world):
@@ -45,6 +44,16 @@ def _need_with_evidence(world):
     return need
 
 
+def _need_rows(world, organization, parent, n):
+    return [
+        NeedFactory(organization=organization, title=unique_text("Necesidad")) for _ in range(n)
+    ]
+
+
+def _same_pk(world, obj):
+    return {"pk": obj.pk}
+
+
 def _need_data(world, obj):
     return {
         "title": "Necesidad registrada en el caso",
@@ -63,32 +72,54 @@ def _import_file(world, obj):
 
 
 CASES = [
-    ViewCase("planning:need_list"),
+    ViewCase("planning:need_list", rows=_need_rows, marker=lambda need: need.title),
     ViewCase("planning:need_create"),
-    ViewCase("planning:need_create", method="post", data=lambda w, o: _need_data(w, None)),
+    ViewCase(
+        "planning:need_create",
+        method="post",
+        data=lambda w, o: _need_data(w, None),
+        redirect="planning:need_detail",
+    ),
     ViewCase("planning:need_detail", obj=_need),
     ViewCase("planning:need_edit", obj=_need),
-    ViewCase("planning:need_edit", obj=_need, method="post", data=_need_data),
+    ViewCase(
+        "planning:need_edit",
+        obj=_need,
+        method="post",
+        data=_need_data,
+        redirect="planning:need_detail",
+        redirect_kwargs=_same_pk,
+    ),
     ViewCase("planning:need_triage", obj=_need_to_triage),
     ViewCase(
         "planning:need_triage",
         obj=_need_to_triage,
         method="post",
         data=lambda w, o: {"decision": "accept", "priority": "medium", "version": o.version},
+        redirect="planning:need_detail",
+        redirect_kwargs=_same_pk,
     ),
     ViewCase(
         "planning:need_set_status",
         obj=_need,
         method="post",
         data=lambda w, o: {"status": NeedStatus.PLANNED, "version": o.version},
+        redirect="planning:need_detail",
+        redirect_kwargs=_same_pk,
     ),
     ViewCase("planning:need_evidence", obj=_need_with_evidence),
     ViewCase("planning:need_export"),
     ViewCase("planning:need_stakeholder_options"),
     ViewCase("planning:need_import"),
-    ViewCase("planning:need_import", method="post", data=_import_file),
-    ViewCase("planning:need_import_preview"),
-    ViewCase("planning:need_import_confirm", method="post"),
+    ViewCase(
+        "planning:need_import",
+        method="post",
+        data=_import_file,
+        redirect="planning:need_import_preview",
+    ),
+    # without a pending upload in the session both go back to the upload page
+    ViewCase("planning:need_import_preview", redirect="planning:need_import"),
+    ViewCase("planning:need_import_confirm", method="post", redirect="planning:need_import"),
     ViewCase("planning:need_import_template"),
 ]
 
@@ -108,13 +139,12 @@ def _need_kwargs(obj):
 
 
 API_CASES = [
-    ApiCase("planning_need_list", perm=PERM_VIEW),
-    ApiCase("planning_need_create", "post", perm=PERM_CHANGE, payload=_api_need_payload),
-    ApiCase("planning_need_detail", perm=PERM_VIEW, obj=_need, kwargs=_need_kwargs),
+    ApiCase("planning_need_list"),
+    ApiCase("planning_need_create", "post", payload=_api_need_payload),
+    ApiCase("planning_need_detail", obj=_need, kwargs=_need_kwargs),
     ApiCase(
         "planning_need_update",
         "patch",
-        perm=PERM_CHANGE,
         obj=_need,
         kwargs=_need_kwargs,
         payload=lambda w, o: {"version": o.version, "title": "Título cambiado por el API"},
@@ -122,7 +152,6 @@ API_CASES = [
     ApiCase(
         "planning_need_triage",
         "post",
-        perm=PERM_CHANGE,
         obj=_need_to_triage,
         kwargs=_need_kwargs,
         payload=lambda w, o: {"version": o.version, "decision": "accept"},
@@ -130,9 +159,11 @@ API_CASES = [
     ApiCase(
         "planning_need_set_status",
         "post",
-        perm=PERM_CHANGE,
         obj=_need,
         kwargs=_need_kwargs,
         payload=lambda w, o: {"version": o.version, "status": "planned"},
     ),
 ]
+
+#: API lists (tests/test_api_lists_generic.py)
+API_LISTS = [ApiListCase("planning_need_list", rows=_need_rows)]

@@ -15,7 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from acompana.core.documents import document_store
 from acompana.core.models import FiscalYear
 from acompana.core.tests.api_case import ApiCase
-from acompana.core.tests.cases import ViewCase
+from acompana.core.tests.cases import ApiListCase, ViewCase, unique_number, unique_text
+from acompana.core.tests.factories import UnitFactory
 from acompana.planning.choices import ConsolidatedStatus, PlanStatus
 from acompana.planning.models import ConsolidatedPlan, Plan, PlanLine
 from acompana.planning.tests.factories import (
@@ -157,17 +158,99 @@ def _approved(world):
     )
 
 
+# --- rows of the lists (tests/test_permissions_generic.py: tenancy and query count) -------------
+
+
+def _actor_in(world, organization):
+    return world.admin if organization == world.org else world.outsider
+
+
+def _plan_rows(world, organization, parent, n):
+    """Plans of new units (one plan per unit and year)."""
+    return [
+        PlanFactory(
+            organization=organization,
+            unit=UnitFactory(organization=organization),
+            created_by=_actor_in(world, organization),
+            title=unique_text("Plan"),
+        )
+        for _ in range(n)
+    ]
+
+
+def consolidated_rows(world, organization, parent, n):
+    """Consolidated plans of new years (one per year) of an organization that consolidates."""
+    organization.procedure_code = "EDU"
+    organization.save(update_fields=["procedure_code"])
+    return [
+        ConsolidatedPlanFactory(
+            organization=organization,
+            fiscal_year=fiscal_year(organization, 2500 + unique_number()),
+            title=unique_text("Plan consolidado"),
+        )
+        for _ in range(n)
+    ]
+
+
+def _consolidated_line_rows(world, organization, parent, n):
+    """Lines of the plan gathered in ``parent`` (or in a new consolidated plan)."""
+    if parent is None:
+        parent = consolidated_rows(world, organization, None, 1)[0]
+        PlanFactory(
+            organization=organization,
+            unit=UnitFactory(organization=organization),
+            created_by=_actor_in(world, organization),
+            status=PlanStatus.CONSOLIDATED,
+            consolidated=parent,
+            fiscal_year=parent.fiscal_year,
+        )
+    plan = parent.plans.first()
+    start = plan.lines.count()
+    return [
+        PlanLineFactory(plan=plan, activity=unique_text("Actividad"), position=start + i)
+        for i in range(1, n + 1)
+    ]
+
+
+def _line_rows(world, organization, parent, n):
+    """Lines of ``parent`` (a plan of ``world.org``) or of a new plan."""
+    plan = parent or _plan_rows(world, organization, None, 1)[0]
+    start = plan.lines.count()
+    return [
+        PlanLineFactory(plan=plan, activity=unique_text("Actividad"), position=start + i)
+        for i in range(1, n + 1)
+    ]
+
+
+def _title(row):
+    return row.title
+
+
+def _same_pk(world, obj):
+    return {"pk": obj.pk}
+
+
+#: where a successful POST leads: the plan (of the line), the consolidated plan
+_TO_PLAN = {"redirect": "planning:plan_detail", "redirect_kwargs": _same_pk}
+_TO_LINE_PLAN = {
+    "redirect": "planning:plan_detail",
+    "redirect_kwargs": lambda w, o: {"pk": o.plan_id},
+}
+_TO_CONSOLIDATED = {"redirect": "planning:consolidated_detail", "redirect_kwargs": _same_pk}
+
+
 def _line_kwargs(line):
     return {"pk": line.pk}
 
 
 CASES = [
-    ViewCase("planning:plan_list"),
+    ViewCase("planning:plan_list", rows=_plan_rows, marker=_title),
     ViewCase("planning:plan_create"),
     ViewCase(
         "planning:plan_create",
         method="post",
         data=lambda w, o: {"unit": w.unit.pk, "fiscal_year": fiscal_year(w.org).pk},
+        redirect="planning:plan_detail",
     ),
     ViewCase("planning:plan_detail", obj=make_plan),
     ViewCase("planning:plan_summary", obj=make_plan),
@@ -177,6 +260,7 @@ CASES = [
         obj=make_plan,
         method="post",
         data=lambda w, o: {"title": "Plan renombrado", "version": o.version},
+        **_TO_PLAN,
     ),
     ViewCase("planning:plan_line_create", obj=make_plan),
     ViewCase(
@@ -184,6 +268,7 @@ CASES = [
         obj=make_plan,
         method="post",
         data=lambda w, o: {"activity": "Visita de acompañamiento", "months": ["4"]},
+        **_TO_PLAN,
     ),
     ViewCase("planning:plan_line_row", obj=make_line),
     ViewCase("planning:plan_line_edit", obj=make_line),
@@ -192,53 +277,80 @@ CASES = [
         obj=make_line,
         method="post",
         data=lambda w, o: {"activity": "Taller editado", "version": o.version},
+        **_TO_LINE_PLAN,
     ),
-    ViewCase("planning:plan_line_duplicate", obj=make_line, method="post"),
+    ViewCase("planning:plan_line_duplicate", obj=make_line, method="post", **_TO_LINE_PLAN),
     ViewCase(
         "planning:plan_line_delete",
         obj=make_line,
         method="post",
         data=lambda w, o: {"version": o.version},
+        **_TO_LINE_PLAN,
     ),
     ViewCase(
         "planning:plan_line_move",
         obj=make_line,
         method="post",
         data=lambda w, o: {"direction": "up"},
+        **_TO_LINE_PLAN,
     ),
     ViewCase("planning:plan_stakeholder_search", obj=make_plan),
     ViewCase("planning:plan_need_search", obj=make_plan),
-    ViewCase("planning:plan_submit", obj=make_plan, method="post"),
-    ViewCase("planning:plan_approve", obj=_submitted, method="post"),
+    ViewCase("planning:plan_submit", obj=make_plan, method="post", **_TO_PLAN),
+    ViewCase("planning:plan_approve", obj=_submitted, method="post", **_TO_PLAN),
     ViewCase("planning:plan_return", obj=_submitted),
     ViewCase(
         "planning:plan_return",
         obj=_submitted,
         method="post",
         data=lambda w, o: {"comments": "Falta el municipio de las visitas.", "version": o.version},
+        **_TO_PLAN,
     ),
-    ViewCase("planning:plan_publish", obj=_submitted, method="post"),
+    ViewCase("planning:plan_publish", obj=_submitted, method="post", **_TO_PLAN),
     ViewCase("planning:plan_pdf", obj=make_plan),
     ViewCase("planning:plan_export", obj=make_plan),
     ViewCase("planning:plan_import", obj=make_plan),
-    ViewCase("planning:plan_import", obj=make_plan, method="post", data=_csv_file),
-    ViewCase("planning:plan_import_preview", obj=make_plan),
+    ViewCase(
+        "planning:plan_import",
+        obj=make_plan,
+        method="post",
+        data=_csv_file,
+        redirect="planning:plan_import_preview",
+        redirect_kwargs=_same_pk,
+    ),
+    # without a pending upload in the session both go back to the upload page
+    ViewCase(
+        "planning:plan_import_preview",
+        obj=make_plan,
+        redirect="planning:plan_import",
+        redirect_kwargs=_same_pk,
+    ),
     ViewCase(
         "planning:plan_import_confirm",
         obj=make_plan,
         method="post",
         data=lambda w, o: {"mode": "append"},
+        redirect="planning:plan_import",
+        redirect_kwargs=_same_pk,
     ),
-    ViewCase("planning:consolidated_list"),
+    ViewCase("planning:consolidated_list", rows=consolidated_rows, marker=_title),
     ViewCase("planning:consolidated_create"),
     ViewCase(
         "planning:consolidated_create",
         method="post",
         data=lambda w, o: {"fiscal_year": _year_with_approved_plan(w).pk},
+        redirect="planning:consolidated_detail",
     ),
-    ViewCase("planning:consolidated_detail", obj=make_consolidated),
-    ViewCase("planning:consolidated_gather", obj=_gatherable, method="post"),
-    ViewCase("planning:consolidated_verify", obj=make_consolidated, method="post"),
+    ViewCase(
+        "planning:consolidated_detail",
+        obj=make_consolidated,
+        rows=_consolidated_line_rows,
+        marker=lambda line: line.activity,
+    ),
+    ViewCase("planning:consolidated_gather", obj=_gatherable, method="post", **_TO_CONSOLIDATED),
+    ViewCase(
+        "planning:consolidated_verify", obj=make_consolidated, method="post", **_TO_CONSOLIDATED
+    ),
     ViewCase("planning:consolidated_return", obj=make_consolidated),
     ViewCase(
         "planning:consolidated_return",
@@ -248,106 +360,110 @@ CASES = [
             "comments": "Actividades duplicadas con otra dependencia.",
             "plans": [p.pk for p in o.plans.all()],
         },
+        **_TO_CONSOLIDATED,
     ),
     ViewCase("planning:consolidated_committee", obj=_verified),
     ViewCase(
-        "planning:consolidated_committee", obj=_verified, method="post", data=_committee_payload
+        "planning:consolidated_committee",
+        obj=_verified,
+        method="post",
+        data=_committee_payload,
+        **_TO_CONSOLIDATED,
     ),
-    ViewCase("planning:consolidated_publish", obj=_approved, method="post"),
+    ViewCase("planning:consolidated_publish", obj=_approved, method="post", **_TO_CONSOLIDATED),
     ViewCase("planning:consolidated_pdf", obj=make_consolidated),
     ViewCase("planning:consolidated_export", obj=make_consolidated),
 ]
 
+#: API lists (tests/test_api_lists_generic.py)
+API_LISTS = [
+    ApiListCase(
+        "planning_plan_list",
+        rows=_plan_rows,
+        queries_grow="plans/api.py _plan_out runs plan_totals and can_write_plan per plan",
+    ),
+    ApiListCase("planning_line_list", rows=_line_rows, obj=make_plan),
+    ApiListCase("planning_consolidated_list", rows=consolidated_rows),
+]
+
 API_CASES = [
-    ApiCase("planning_plan_list", perm="planning.view"),
+    ApiCase("planning_plan_list"),
     ApiCase(
         "planning_plan_create",
         method="post",
-        perm="planning.edit_plan",
         obj=lambda w: w.unit,
         kwargs=lambda o: {},
         payload=lambda w, o: {"unit_id": o.pk, "fiscal_year_id": fiscal_year(w.org).pk},
     ),
-    ApiCase("planning_plan_detail", perm="planning.view", obj=make_plan),
+    ApiCase("planning_plan_detail", obj=make_plan),
     ApiCase(
         "planning_plan_update",
         method="patch",
-        perm="planning.edit_plan",
         obj=make_plan,
         payload=lambda w, o: {"version": o.version, "title": "Plan renombrado"},
     ),
     ApiCase(
         "planning_plan_submit",
         method="post",
-        perm="planning.edit_plan",
         obj=make_plan,
         payload=lambda w, o: {},
     ),
     ApiCase(
         "planning_plan_approve",
         method="post",
-        perm="planning.review_plan",
         obj=_submitted,
         payload=lambda w, o: {"version": o.version},
     ),
     ApiCase(
         "planning_plan_return",
         method="post",
-        perm="planning.review_plan",
         obj=_submitted,
         payload=lambda w, o: {"comments": "Falta el objetivo."},
     ),
     ApiCase(
         "planning_plan_publish",
         method="post",
-        perm="planning.publish",
         obj=_submitted,
         payload=lambda w, o: {},
     ),
-    ApiCase("planning_line_list", perm="planning.view", obj=make_plan),
+    ApiCase("planning_line_list", obj=make_plan),
     ApiCase(
         "planning_line_create",
         method="post",
-        perm="planning.edit_plan",
         obj=make_plan,
         payload=lambda w, o: {"activity": "Mesa de trabajo", "months": [5, 6]},
     ),
-    ApiCase("planning_line_detail", perm="planning.view", obj=make_line),
+    ApiCase("planning_line_detail", obj=make_line),
     ApiCase(
         "planning_line_update",
         method="patch",
-        perm="planning.edit_plan",
         obj=make_line,
         payload=lambda w, o: {"version": o.version, "activity": "Taller editado"},
     ),
     ApiCase(
         "planning_line_delete",
         method="delete",
-        perm="planning.edit_plan",
         obj=make_line,
         query=lambda w, o: {"version": o.version},
     ),
-    ApiCase("planning_consolidated_list", perm="planning.view"),
+    ApiCase("planning_consolidated_list"),
     ApiCase(
         "planning_consolidated_create",
         method="post",
-        perm="planning.consolidate",
         obj=_year_with_approved_plan,
         kwargs=lambda o: {},
         payload=lambda w, o: {"fiscal_year_id": o.pk},
     ),
-    ApiCase("planning_consolidated_detail", perm="planning.view", obj=make_consolidated),
+    ApiCase("planning_consolidated_detail", obj=make_consolidated),
     ApiCase(
         "planning_consolidated_gather",
         method="post",
-        perm="planning.consolidate",
         obj=_gatherable,
         payload=lambda w, o: {"version": o.version},
     ),
     ApiCase(
         "planning_consolidated_verify",
         method="post",
-        perm="planning.verify",
         obj=make_consolidated,
         payload=lambda w, o: {},
         # 400 when the consistency checks find blocking findings in the built plan
@@ -356,21 +472,18 @@ API_CASES = [
     ApiCase(
         "planning_consolidated_return",
         method="post",
-        perm="planning.consolidate",
         obj=make_consolidated,
         payload=lambda w, o: {"comments": "Actividades duplicadas con otra dependencia."},
     ),
     ApiCase(
         "planning_consolidated_committee",
         method="post",
-        perm="planning.committee",
         obj=_verified,
         payload=_committee_payload,
     ),
     ApiCase(
         "planning_consolidated_publish",
         method="post",
-        perm="planning.publish",
         obj=_approved,
         payload=lambda w, o: {},
     ),

@@ -9,10 +9,9 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from acompana.core.choices import JobStatus
-from acompana.core.models import Job
 from acompana.core.tests.api_case import ApiCase
-from acompana.core.tests.cases import ViewCase
+from acompana.core.tests.cases import ApiListCase, ViewCase, unique_text
+from acompana.core.tests.factories import World
 from acompana.planning.choices import CriterionKind
 from acompana.planning.models import (
     PrioritisationCriterion,
@@ -20,12 +19,9 @@ from acompana.planning.models import (
     PriorityList,
     PriorityListEntry,
 )
-from acompana.planning.prioritisation.tasks import IMPORT_JOB_KIND
 from acompana.planning.tests.factories import IndicatorFactory, fiscal_year
 from acompana.registry.models import Stakeholder
 from acompana.registry.tests.factories import StakeholderFactory
-
-VIEW, PRIORITISE, EXPORT = "planning.view", "planning.prioritise", "planning.export"
 
 
 def _indicator(world: Any) -> Any:
@@ -81,15 +77,88 @@ def _priority_list_with_pdf(world: Any) -> PriorityList:
     return priority_list_save(actor=world.admin, model=model, selected_ids=list(scored))
 
 
-def _job(world: Any) -> Job:
-    return Job.objects.create(
-        organization=world.org,
-        user=world.admin,
-        kind=IMPORT_JOB_KIND,
-        title="Importación del caso",
-        status=JobStatus.SUCCEEDED,
-        progress=100,
-    )
+# --- rows of the lists (tests/test_permissions_generic.py: tenancy and query count) -------------
+
+
+def _actor_in(world: World, organization: Any) -> Any:
+    return world.admin if organization == world.org else world.outsider
+
+
+def _model_rows(world: World, organization: Any, parent: Any, n: int) -> list[Any]:
+    return [
+        PrioritisationModel.objects.create(
+            organization=organization,
+            fiscal_year=fiscal_year(organization),
+            name=unique_text("Modelo"),
+            created_by=_actor_in(world, organization),
+        )
+        for _ in range(n)
+    ]
+
+
+def _priority_list_rows(world: World, organization: Any, parent: Any, n: int) -> list[Any]:
+    model = _model_rows(world, organization, None, 1)[0]
+    return [
+        PriorityList.objects.create(
+            organization=organization,
+            model=model,
+            fiscal_year=model.fiscal_year,
+            name=unique_text("Lista"),
+            saved_by=_actor_in(world, organization),
+        )
+        for _ in range(n)
+    ]
+
+
+def _entry_rows(world: World, organization: Any, parent: Any, n: int) -> list[Any]:
+    """Entries of ``parent`` (a list of ``world.org``) or of a new list of the other one."""
+    priority_list = parent or _priority_list_rows(world, organization, None, 1)[0]
+    start = priority_list.entries.count()
+    return [
+        PriorityListEntry.objects.create(
+            organization=organization,
+            priority_list=priority_list,
+            stakeholder=StakeholderFactory(
+                organization=organization, name=unique_text("Grupo priorizado")
+            ),
+            rank=start + position,
+            score=Decimal("10"),
+        )
+        for position in range(1, n + 1)
+    ]
+
+
+def _indicator_rows(world: World, organization: Any, parent: Any, n: int) -> list[Any]:
+    return [
+        IndicatorFactory(organization=organization, name=unique_text("Indicador")) for _ in range(n)
+    ]
+
+
+def _value_rows(world: World, organization: Any, parent: Any, n: int) -> list[Any]:
+    """Values of ``parent`` (an indicator of ``world.org``) or of a new indicator."""
+    from acompana.planning.models import IndicatorValue
+
+    indicator = parent or IndicatorFactory(organization=organization)
+    return [
+        IndicatorValue.objects.create(
+            organization=organization,
+            indicator=indicator,
+            stakeholder=StakeholderFactory(
+                organization=organization, name=unique_text("Grupo medido")
+            ),
+            year=2025,
+            value=Decimal("67.5"),
+        )
+        for _ in range(n)
+    ]
+
+
+def _stakeholder_name(row: Any) -> str:
+    return str(row.stakeholder.name)
+
+
+def _same_pk(world: Any, obj: Any) -> dict[str, Any]:
+    return {"pk": obj.pk}
 
 
 def _indicator_data(world: Any, obj: Any) -> dict[str, Any]:
@@ -119,11 +188,23 @@ def _model_data(world: Any, obj: Any) -> dict[str, Any]:
 
 
 CASES = [
-    ViewCase("planning:prioritisation_model_list"),
+    ViewCase("planning:prioritisation_model_list", rows=_model_rows),
     ViewCase("planning:prioritisation_model_create"),
-    ViewCase("planning:prioritisation_model_create", method="post", data=_model_data),
+    ViewCase(
+        "planning:prioritisation_model_create",
+        method="post",
+        data=_model_data,
+        redirect="planning:prioritisation_ranking",
+    ),
     ViewCase("planning:prioritisation_model_edit", obj=_model),
-    ViewCase("planning:prioritisation_model_edit", obj=_model, method="post", data=_model_data),
+    ViewCase(
+        "planning:prioritisation_model_edit",
+        obj=_model,
+        method="post",
+        data=_model_data,
+        redirect="planning:prioritisation_ranking",
+        redirect_kwargs=_same_pk,
+    ),
     ViewCase("planning:prioritisation_ranking", obj=_model),
     ViewCase("planning:prioritisation_ranking_export", obj=_model),
     ViewCase(
@@ -131,24 +212,50 @@ CASES = [
         obj=_model,
         method="post",
         data=lambda w, o: {"mode": "top", "top": "1", "filters": ""},
+        redirect="planning:priority_list_detail",
     ),
-    ViewCase("planning:priority_list_list"),
-    ViewCase("planning:priority_list_detail", obj=_priority_list),
+    ViewCase("planning:priority_list_list", rows=_priority_list_rows),
+    ViewCase(
+        "planning:priority_list_detail",
+        obj=_priority_list,
+        rows=_entry_rows,
+        marker=_stakeholder_name,
+    ),
     ViewCase("planning:priority_list_export", obj=_priority_list),
     ViewCase("planning:priority_list_pdf", obj=_priority_list_with_pdf),
-    ViewCase("planning:indicator_list"),
+    ViewCase("planning:indicator_list", rows=_indicator_rows, marker=lambda i: i.name),
     ViewCase("planning:indicator_create"),
-    ViewCase("planning:indicator_create", method="post", data=_indicator_data),
-    ViewCase("planning:indicator_detail", obj=_indicator),
+    ViewCase(
+        "planning:indicator_create",
+        method="post",
+        data=_indicator_data,
+        redirect="planning:indicator_detail",
+    ),
+    ViewCase(
+        "planning:indicator_detail", obj=_indicator, rows=_value_rows, marker=_stakeholder_name
+    ),
     ViewCase("planning:indicator_edit", obj=_indicator),
-    ViewCase("planning:indicator_edit", obj=_indicator, method="post", data=_indicator_data),
+    ViewCase(
+        "planning:indicator_edit",
+        obj=_indicator,
+        method="post",
+        data=_indicator_data,
+        redirect="planning:indicator_detail",
+        redirect_kwargs=_same_pk,
+    ),
     ViewCase("planning:indicator_values_export"),
     ViewCase("planning:indicator_values_import"),
-    ViewCase("planning:indicator_values_import", method="post", data=lambda w, o: {}),
+    # no file: the form comes back with the error
+    ViewCase("planning:indicator_values_import", method="post", data=lambda w, o: {}, status=200),
     # without a pending upload in the session both redirect to the upload page
-    ViewCase("planning:indicator_values_import_preview"),
-    ViewCase("planning:indicator_values_import_confirm", method="post"),
-    ViewCase("planning:indicator_values_import_job", obj=_job),
+    ViewCase(
+        "planning:indicator_values_import_preview", redirect="planning:indicator_values_import"
+    ),
+    ViewCase(
+        "planning:indicator_values_import_confirm",
+        method="post",
+        redirect="planning:indicator_values_import",
+    ),
     ViewCase("planning:indicator_values_template"),
 ]
 
@@ -171,44 +278,38 @@ def _model_path(name: str) -> Any:
 
 
 API_CASES = [
-    ApiCase("planning_indicator_list", perm=VIEW),
+    ApiCase("planning_indicator_list"),
     ApiCase(
         "planning_indicator_create",
         "post",
-        perm=PRIORITISE,
         payload=lambda w, o: {"code": "SGR-API", "name": "Priorización SGR", "source": "sgr"},
     ),
     ApiCase(
         "planning_indicator_detail",
-        perm=VIEW,
         obj=_indicator,
         kwargs=lambda o: {"indicator_id": o.pk},
     ),
     ApiCase(
         "planning_indicator_update",
         "patch",
-        perm=PRIORITISE,
         obj=_indicator,
         kwargs=lambda o: {"indicator_id": o.pk},
         payload=lambda w, o: {"version": o.version, "unit_label": "puntos"},
     ),
     ApiCase(
         "planning_indicator_value_list",
-        perm=VIEW,
         query=lambda w, o: {"year": 2025},
     ),
-    ApiCase("planning_indicator_value_import", "post", perm=PRIORITISE, files=_values_file),
-    ApiCase("planning_prioritisation_model_list", perm=VIEW),
+    ApiCase("planning_indicator_value_import", "post", files=_values_file),
+    ApiCase("planning_prioritisation_model_list"),
     ApiCase(
         "planning_prioritisation_model_detail",
-        perm=VIEW,
         obj=_model,
         path=_model_path("planning_prioritisation_model_detail"),
     ),
     ApiCase(
         "planning_prioritisation_model_create",
         "post",
-        perm=PRIORITISE,
         payload=lambda w, o: {
             "fiscal_year": fiscal_year(w.org).year,
             "name": "Modelo creado por API",
@@ -218,32 +319,54 @@ API_CASES = [
     ApiCase(
         "planning_prioritisation_model_update",
         "patch",
-        perm=PRIORITISE,
         obj=_model,
         path=_model_path("planning_prioritisation_model_update"),
         payload=lambda w, o: {"version": o.version, "description": "Escenario base"},
     ),
     ApiCase(
         "planning_prioritisation_ranking",
-        perm=VIEW,
         obj=_model,
         path=_model_path("planning_prioritisation_ranking"),
     ),
-    ApiCase("planning_priority_list_list", perm=VIEW),
+    ApiCase("planning_priority_list_list"),
     ApiCase(
         "planning_priority_list_detail",
-        perm=VIEW,
         obj=_priority_list,
         kwargs=lambda o: {"list_id": o.pk},
     ),
     ApiCase(
         "planning_priority_list_save",
         "post",
-        perm=PRIORITISE,
         obj=_model,
         path=_model_path("planning_priority_list_save"),
         payload=lambda w, o: {"top": 1, "name": "Lista guardada por API"},
     ),
+]
+
+
+def _scored_rows(world: World, organization: Any, parent: Any, n: int) -> list[Any]:
+    """Stakeholders the ranking of ``parent`` (or of a new model of the organization) scores."""
+    if parent is None:
+        _model_rows(world, organization, None, 1)
+    return [
+        StakeholderFactory(organization=organization, name=unique_text("Grupo clasificado"))
+        for _ in range(n)
+    ]
+
+
+#: API lists (tests/test_api_lists_generic.py)
+API_LISTS = [
+    ApiListCase("planning_indicator_list", rows=_indicator_rows),
+    ApiListCase("planning_indicator_value_list", rows=_value_rows, query={"year": 2025}),
+    ApiListCase("planning_prioritisation_model_list", rows=_model_rows),
+    ApiListCase(
+        "planning_prioritisation_ranking",
+        rows=_scored_rows,
+        obj=_model,
+        kwargs=lambda o: {"model_id": o.pk},
+        item_id=lambda item: item["stakeholder_id"],
+    ),
+    ApiListCase("planning_priority_list_list", rows=_priority_list_rows),
 ]
 
 

@@ -19,7 +19,7 @@ from acompana.catalog.tests.factories import (
 from acompana.core.choices import ProcedureCode
 from acompana.core.models import Document
 from acompana.core.tests.api_case import ApiCase
-from acompana.core.tests.cases import ViewCase
+from acompana.core.tests.cases import ApiListCase, ViewCase, unique_number, unique_text
 from acompana.planning.models import Strategy, StrategyProposal
 from acompana.planning.strategy import services as strategy_services
 from acompana.planning.tests.factories import fiscal_year
@@ -160,6 +160,22 @@ def _proposal_data(world: Any, obj: Any) -> dict[str, Any]:
     }
 
 
+def _same_pk(world: Any, obj: Any) -> dict[str, Any]:
+    return {"pk": obj.pk}
+
+
+#: where a successful POST on a strategy or a proposal leads: back to the same object
+_TO_STRATEGY: dict[str, Any] = {"redirect": "planning:strategy_detail", "redirect_kwargs": _same_pk}
+_TO_PROPOSAL: dict[str, Any] = {
+    "redirect": "planning:strategy_proposal_detail",
+    "redirect_kwargs": _same_pk,
+}
+
+
+def _title(row: Any) -> str:
+    return str(row.title)
+
+
 def _decision_post(world: Any, obj: Any) -> dict[str, Any]:
     data = decision_data(acta_number="CD-VISTA-1")
     data["date"] = data["date"].isoformat()
@@ -168,50 +184,149 @@ def _decision_post(world: Any, obj: Any) -> dict[str, Any]:
 
 
 CASES = [
-    ViewCase("planning:strategy_home"),
+    # every fiscal year with its strategy: a list, though it does not paginate (years are few)
+    ViewCase("planning:strategy_home", rows=lambda *a: _strategy_rows(*a), marker=_title),
     ViewCase(
         "planning:strategy_open",
         method="post",
         data=lambda world, obj: {"fiscal_year": fiscal_year(world.org).pk},
+        redirect="planning:strategy_detail",
     ),
     ViewCase("planning:strategy_detail", obj=open_strategy),
-    ViewCase("planning:strategy_sync_units", obj=open_strategy, method="post"),
+    ViewCase("planning:strategy_sync_units", obj=open_strategy, method="post", **_TO_STRATEGY),
     ViewCase("planning:strategy_consolidation", obj=open_strategy),
     ViewCase(
         "planning:strategy_consolidate",
         obj=ready_strategy,
         method="post",
         data=lambda world, obj: {"notes": "Financiación verificada", "version": obj.version},
+        **_TO_STRATEGY,
     ),
-    ViewCase("planning:strategy_reopen", obj=consolidated_fp, method="post", data=_version),
-    ViewCase("planning:strategy_present", obj=consolidated_fp, method="post", data=_version),
+    ViewCase(
+        "planning:strategy_reopen",
+        obj=consolidated_fp,
+        method="post",
+        data=_version,
+        **_TO_STRATEGY,
+    ),
+    ViewCase(
+        "planning:strategy_present",
+        obj=consolidated_fp,
+        method="post",
+        data=_version,
+        **_TO_STRATEGY,
+    ),
     ViewCase("planning:strategy_decision_create", obj=presented_fp),
     ViewCase(
-        "planning:strategy_decision_create", obj=presented_fp, method="post", data=_decision_post
+        "planning:strategy_decision_create",
+        obj=presented_fp,
+        method="post",
+        data=_decision_post,
+        redirect="planning:strategy_decisions",
+        redirect_kwargs=_same_pk,
     ),
     ViewCase("planning:strategy_decisions", obj=decided_fp),
     ViewCase("planning:strategy_proposal_detail", obj=filled_proposal),
     ViewCase("planning:strategy_proposal_edit", obj=filled_proposal),
     ViewCase(
-        "planning:strategy_proposal_edit", obj=filled_proposal, method="post", data=_proposal_data
+        "planning:strategy_proposal_edit",
+        obj=filled_proposal,
+        method="post",
+        data=_proposal_data,
+        **_TO_PROPOSAL,
     ),
     ViewCase(
-        "planning:strategy_proposal_submit", obj=filled_proposal, method="post", data=_version
+        "planning:strategy_proposal_submit",
+        obj=filled_proposal,
+        method="post",
+        data=_version,
+        **_TO_PROPOSAL,
     ),
     ViewCase(
         "planning:strategy_proposal_return",
         obj=submitted_proposal,
         method="post",
         data=lambda world, obj: {"comments": "Ajustar los recursos"},
+        **_TO_PROPOSAL,
     ),
     ViewCase(
         "planning:strategy_proposal_exclude",
         obj=filled_proposal,
         method="post",
         data=lambda world, obj: {"reason": "Sin asistencia este año"},
+        **_TO_PROPOSAL,
     ),
-    ViewCase("planning:strategy_proposal_include", obj=excluded_proposal, method="post"),
-    ViewCase("planning:document_download", obj=acta_document),
+    ViewCase(
+        "planning:strategy_proposal_include",
+        obj=excluded_proposal,
+        method="post",
+        **_TO_PROPOSAL,
+    ),
+    # the acta downloads through core:document_download (core/tests/permission_cases.py)
+]
+
+
+# --- API lists (tests/test_api_lists_generic.py) -----------------------------------------------
+
+
+def _actor_in(world: Any, organization: Any) -> Any:
+    return world.admin if organization == world.org else world.outsider
+
+
+def _strategy_rows(world: Any, organization: Any, parent: Any, n: int) -> list[Strategy]:
+    """Strategies of new fiscal years (one strategy per year)."""
+    return [
+        Strategy.objects.create(
+            organization=organization,
+            fiscal_year=fiscal_year(organization, 2600 + unique_number()),
+            title=unique_text("Estrategia"),
+            created_by=_actor_in(world, organization),
+        )
+        for _ in range(n)
+    ]
+
+
+def _proposal_rows(world: Any, organization: Any, parent: Any, n: int) -> list[StrategyProposal]:
+    """Proposals of new units in ``parent`` (or in a new strategy of the organization)."""
+    from acompana.core.tests.factories import UnitFactory
+
+    strategy = parent or _strategy_rows(world, organization, None, 1)[0]
+    return [
+        StrategyProposal.objects.create(
+            organization=organization,
+            strategy=strategy,
+            unit=UnitFactory(organization=organization),
+        )
+        for _ in range(n)
+    ]
+
+
+def _decision_rows(world: Any, organization: Any, parent: Any, n: int) -> list[Any]:
+    """Committee decisions (actas) on ``parent`` (or on a new strategy)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from acompana.planning.models import CommitteeDecision
+
+    strategy = parent or _strategy_rows(world, organization, None, 1)[0]
+    return [
+        CommitteeDecision.objects.create(
+            organization=organization,
+            content_type=ContentType.objects.get_for_model(Strategy),
+            object_id=str(strategy.pk),
+            acta_number=unique_text("CD"),
+            date=datetime.date.today(),
+            attendees="Comité directivo",
+            decision="approved",
+            recorded_by=_actor_in(world, organization),
+        )
+        for _ in range(n)
+    ]
+
+
+API_LISTS = [
+    ApiListCase("planning_strategy_list", rows=_strategy_rows),
+    ApiListCase("planning_strategy_proposal_list", rows=_proposal_rows, obj=open_strategy),
+    ApiListCase("planning_strategy_decision_list", rows=_decision_rows, obj=decided_fp),
 ]
 
 
@@ -237,84 +352,69 @@ def _api_decision(world: Any, obj: Any) -> dict[str, Any]:
     }
 
 
-VIEW = "planning.view"
-PROPOSE = "planning.propose_strategy"
-CONSOLIDATE = "planning.consolidate"
-COMMITTEE = "planning.committee"
-
 API_CASES = [
-    ApiCase("planning_strategy_list", perm=VIEW),
+    ApiCase("planning_strategy_list"),
     ApiCase(
         "planning_strategy_open",
         method="post",
-        perm=CONSOLIDATE,
         payload=lambda world, obj: {"fiscal_year_id": fiscal_year(world.org).pk},
         expected_status=(201,),
     ),
-    ApiCase("planning_strategy_detail", perm=VIEW, obj=open_strategy),
-    ApiCase("planning_strategy_consolidation", perm=VIEW, obj=ready_strategy),
+    ApiCase("planning_strategy_detail", obj=open_strategy),
+    ApiCase("planning_strategy_consolidation", obj=ready_strategy),
     ApiCase(
         "planning_strategy_consolidate",
         method="post",
-        perm=CONSOLIDATE,
         obj=ready_strategy,
         payload=lambda world, obj: {"notes": "Verificada", "version": obj.version},
     ),
     ApiCase(
         "planning_strategy_reopen",
         method="post",
-        perm=CONSOLIDATE,
         obj=consolidated_fp,
         payload=lambda world, obj: {"version": obj.version},
     ),
     ApiCase(
         "planning_strategy_present",
         method="post",
-        perm=CONSOLIDATE,
         obj=consolidated_fp,
         payload=lambda world, obj: {"version": obj.version},
     ),
-    ApiCase("planning_strategy_proposal_list", perm=VIEW, obj=open_strategy),
-    ApiCase("planning_strategy_proposal_detail", perm=VIEW, obj=filled_proposal),
+    ApiCase("planning_strategy_proposal_list", obj=open_strategy),
+    ApiCase("planning_strategy_proposal_detail", obj=filled_proposal),
     ApiCase(
         "planning_strategy_proposal_update",
         method="put",
-        perm=PROPOSE,
         obj=filled_proposal,
         payload=_api_proposal,
     ),
     ApiCase(
         "planning_strategy_proposal_submit",
         method="post",
-        perm=PROPOSE,
         obj=filled_proposal,
         payload=lambda world, obj: {"version": obj.version},
     ),
     ApiCase(
         "planning_strategy_proposal_return",
         method="post",
-        perm=CONSOLIDATE,
         obj=submitted_proposal,
         payload=lambda world, obj: {"comments": "Ajustar recursos"},
     ),
     ApiCase(
         "planning_strategy_proposal_exclude",
         method="post",
-        perm=CONSOLIDATE,
         obj=filled_proposal,
         payload=lambda world, obj: {"reason": "Sin asistencia este año"},
     ),
     ApiCase(
         "planning_strategy_proposal_include",
         method="post",
-        perm=CONSOLIDATE,
         obj=excluded_proposal,
     ),
-    ApiCase("planning_strategy_decision_list", perm=VIEW, obj=decided_fp),
+    ApiCase("planning_strategy_decision_list", obj=decided_fp),
     ApiCase(
         "planning_strategy_decision_create",
         method="post",
-        perm=COMMITTEE,
         obj=presented_fp,
         payload=_api_decision,
         expected_status=(201,),

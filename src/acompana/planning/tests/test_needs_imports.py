@@ -298,3 +298,26 @@ def test_the_pending_file_belongs_to_the_session(world, client_for, registry):
     assert response.status_code == 302
     assert response["Location"] == reverse("planning:need_import")
     assert not Need.objects.exists()
+
+
+def test_a_large_file_is_imported_by_a_job(
+    world, client_for, registry, monkeypatch, django_capture_on_commit_callbacks
+):
+    from acompana.core.choices import JobStatus
+    from acompana.core.models import Job
+
+    monkeypatch.setattr("acompana.core.tabular.SYNC_MAX_ROWS", 2)
+    client = client_for(world.planner)
+    upload = SimpleUploadedFile("necesidades.csv", _csv(*_good_rows(world)), "text/csv")
+    client.post(reverse("planning:need_import"), {"file": upload})
+    preview = client.get(reverse("planning:need_import_preview"))
+    assert preview.context["background"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("planning:need_import_confirm"))
+    job = Job.objects.get(kind="planning.needs_import")
+    assert response["Location"] == reverse("core:job_detail", args=[job.pk])
+    assert job.status == JobStatus.SUCCEEDED and job.result == {"created": 3}
+    assert Need.objects.count() == 3
+    assert IMPORT_SESSION_KEY not in client.session
+    page = client.get(response["Location"]).content.decode()
+    assert reverse("planning:need_list") in page

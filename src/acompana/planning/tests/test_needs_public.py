@@ -12,9 +12,9 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from acompana.catalog.tests.factories import TopicFactory
+from acompana.core import ratelimit
 from acompana.core.tests.factories import OrganizationFactory, build_world
 from acompana.planning.models import Need
-from acompana.planning.needs import ratelimit
 from acompana.registry.notice import CURRENT_NOTICE_VERSION, notice_hash, notice_text
 
 pytestmark = pytest.mark.django_db

@@ -4,11 +4,12 @@ of FP-1 (requests of the grupos de valor), triage and status rules, optimistic l
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError
 
 from acompana.catalog.tests.factories import TopicFactory
+from acompana.core.actors import is_system_actor, system_actor
 from acompana.core.errors import StaleObjectError, TransitionError
 from acompana.core.models import Event
 from acompana.core.procedures.trail import procedure_trail
@@ -262,6 +263,7 @@ def test_request_lands_as_demand_to_triage_with_consent_proof(world):
     """FP-1 (demand): a stakeholder's request through the public form lands to triage."""
     topic = TopicFactory(organization=world.org, name="Vacunación")
     need = services.need_request_submit(
+        actor=system_actor(),
         organization=world.org,
         data=_request_data(world, topic=topic),
         consent=True,
@@ -275,13 +277,14 @@ def test_request_lands_as_demand_to_triage_with_consent_proof(world):
     assert need.reference.startswith("SOL-") and need.reference.endswith("-0001")
     assert "Vacunación" in need.title and "Alcaldía de Garzón" in need.title
     event = Event.objects.get(step_key="need.registered", object_id=str(need.pk))
-    assert event.actor is None
+    assert is_system_actor(event.actor)  # nobody signed in: the system, on purpose
     assert "Ana" not in str(event.after) and "ana.perez" not in str(event.after)
 
 
 def test_request_without_consent_stores_nothing(world):
     with pytest.raises(ValidationError) as exc:
         services.need_request_submit(
+            actor=system_actor(),
             organization=world.org,
             data=_request_data(world),
             consent=False,
@@ -294,6 +297,7 @@ def test_request_without_consent_stores_nothing(world):
 def test_request_validates_contact_data(world):
     with pytest.raises(ValidationError) as exc:
         services.need_request_submit(
+            actor=system_actor(),
             organization=world.org,
             data=_request_data(
                 world, requester_name="", requester_email="no-es-correo", description="corto"
@@ -309,6 +313,7 @@ def test_request_validates_contact_data(world):
 def test_references_count_per_organization(world):
     refs = [
         services.need_request_submit(
+            actor=system_actor(),
             organization=org,
             data=_request_data(world),
             consent=True,
@@ -323,6 +328,7 @@ def test_references_count_per_organization(world):
 
 def _request(world):
     return services.need_request_submit(
+        actor=system_actor(),
         organization=world.org,
         data=_request_data(world),
         consent=True,
@@ -409,6 +415,24 @@ def test_status_moves_along_the_table(world):
     need.refresh_from_db()
     assert (need.status, need.discard_reason) == ("open", "")
     assert Event.objects.filter(step_key="need.status_changed").count() == 5
+
+
+def test_the_status_table_offers_the_moves_of_each_state():
+    """``needs.workflow``: the moves ``need_set_status`` accepts (the form offers them)."""
+    from acompana.planning.needs.workflow import next_statuses
+
+    assert next_statuses("open") == {"planned", "addressed", "discarded"}
+    assert next_statuses("planned") == {"open", "addressed", "discarded"}
+    assert next_statuses("addressed") == {"open"}
+    assert next_statuses("discarded") == {"open"}
+    assert next_statuses("to_triage") == set()
+
+
+def test_status_moves_need_the_role_that_changes_needs(world):
+    need = services.need_create(actor=world.planner, organization=world.org, data=_data(world))
+    with pytest.raises(PermissionDenied):
+        services.need_set_status(actor=world.auditor, need=need, status="planned")
+    assert Need.objects.get(pk=need.pk).status == "open"
 
 
 def test_status_change_refuses_to_triage_and_stale_versions(world):

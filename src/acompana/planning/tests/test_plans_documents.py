@@ -73,33 +73,29 @@ def test_submission_and_publication_store_the_plan_pdf(world, client_for):
     document = documents.first()
     assert document.format_code == "MI-GS-RG-869" and document.pages >= 1
     page = client_for(world.auditor).get(reverse("planning:plan_detail", args=[plan.pk]))
-    assert reverse("planning:document_download", args=[document.pk]) in page.content.decode()
-    response = client_for(world.auditor).get(
-        reverse("planning:document_download", args=[document.pk])
-    )
+    assert reverse("core:document_download", args=[document.pk]) in page.content.decode()
+    response = client_for(world.auditor).get(reverse("core:document_download", args=[document.pk]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     assert (
         client_for(world.outsider)
-        .get(reverse("planning:document_download", args=[document.pk]))
+        .get(reverse("core:document_download", args=[document.pk]))
         .status_code
         == 404
     )
 
 
-def test_a_document_of_another_object_is_not_served_here(world, client_for):
-    from acompana.core.documents import document_store
-
-    other = document_store(
-        actor=world.admin,
-        organization=world.org,
-        obj=world.unit,
-        kind="test.pdf",
-        title="No es de un plan",
-        content=b"%PDF-1.4",
-    )
-    response = client_for(world.admin).get(reverse("planning:document_download", args=[other.pk]))
-    assert response.status_code == 404
+def test_a_plan_document_is_hidden_with_its_plan(world, client_for):
+    """The one download (``core:document_download``) checks the plan is visible: once the
+    plan is gone, so is its PDF."""
+    plan = make_plan(world)
+    services.plan_submit(actor=world.professional, plan=plan)
+    document = Document.objects.filter(object_id=str(plan.pk), kind="plan.pdf").first()
+    url = reverse("core:document_download", args=[document.pk])
+    assert client_for(world.admin).get(url).status_code == 200
+    document.object_id = "999999999"  # an object that does not exist (or is out of scope)
+    document.save(update_fields=["object_id"])
+    assert client_for(world.admin).get(url).status_code == 404
 
 
 def test_the_pdf_views_render_on_demand(world, client_for):
@@ -120,3 +116,36 @@ def test_the_pdf_views_render_on_demand(world, client_for):
         reverse("planning:consolidated_pdf", args=[consolidated.pk])
     )
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_the_unit_plans_pdf_job_reports_through_core_jobs(world):
+    """EDU-8: the job that stores each published unit plan's PDF ends succeeded with the
+    count, or failed with a message when its consolidated plan is gone (never raising: the
+    plan stays published)."""
+    from acompana.core.choices import JobStatus
+    from acompana.core.models import Job
+    from acompana.planning.plans.tasks import JOB_KIND, plan_documents_task
+
+    consolidated = make_consolidated(
+        world, status=ConsolidatedStatus.PUBLISHED, plan_status=PlanStatus.PUBLISHED
+    )
+    job = Job.objects.create(
+        organization=world.org,
+        user=world.planner,
+        kind=JOB_KIND,
+        title="PDF",
+        params={"consolidated": consolidated.pk},
+    )
+    plan_documents_task(job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and job.result == {"documents": 1}
+    gone = Job.objects.create(
+        organization=world.org,
+        user=world.planner,
+        kind=JOB_KIND,
+        title="PDF",
+        params={"consolidated": 999999999},
+    )
+    plan_documents_task(gone.pk)
+    gone.refresh_from_db()
+    assert gone.status == JobStatus.FAILED and gone.message

@@ -268,3 +268,38 @@ def test_the_export_view_downloads_the_workbook(world, client_for):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert load_workbook(io.BytesIO(response.content)).active.max_row >= 10
+
+
+def test_a_large_file_of_lines_is_imported_by_a_job(
+    world, client_for, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from acompana.core.choices import JobStatus
+    from acompana.core.models import Job
+
+    monkeypatch.setattr("acompana.core.tabular.SYNC_MAX_ROWS", 1)
+    plan = make_plan(world, lines=1)
+    client = client_for(world.unit_head)
+    content = _sheet(
+        [["Taller uno", "4"], ["Taller dos", "5"]],
+        ["Actividades / proyectos", "Meses de ejecución"],
+    )
+    client.post(
+        reverse("planning:plan_import", args=[plan.pk]),
+        {"file": SimpleUploadedFile("plan.xlsx", content)},
+    )
+    client.get(reverse("planning:plan_import_preview", args=[plan.pk]))
+    # the mode is required before anything starts
+    response = client.post(reverse("planning:plan_import_confirm", args=[plan.pk]))
+    assert response["Location"] == reverse("planning:plan_import_preview", args=[plan.pk])
+    assert not Job.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("planning:plan_import_confirm", args=[plan.pk]), {"mode": "replace"}
+        )
+    job = Job.objects.get(kind="planning.plan_lines_import")
+    assert response["Location"] == reverse("core:job_detail", args=[job.pk])
+    assert job.status == JobStatus.SUCCEEDED, job.message
+    assert job.result == {"created": 2, "removed": 1}
+    assert list(plan.lines.values_list("activity", flat=True)) == ["Taller uno", "Taller dos"]

@@ -10,11 +10,12 @@ import datetime
 import threading
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
-from acompana.core.errors import TransitionError
+from acompana.core.errors import StaleObjectError, TransitionError
 from acompana.core.models import Document, Event
 from acompana.core.procedures.trail import procedure_trail
 from acompana.core.tests.factories import build_world, member
@@ -31,8 +32,13 @@ P = PlanStatus
 
 
 def _keys(obj) -> list[str]:
+    # by content type too: a line or the consolidated plan may share the plan's id
     return list(
-        Event.objects.filter(object_id=str(obj.pk), step_key__startswith="plan.")
+        Event.objects.filter(
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=str(obj.pk),
+            step_key__startswith="plan.",
+        )
         .order_by("id")
         .values_list("step_key", flat=True)
     )
@@ -400,7 +406,7 @@ def test_two_people_acting_on_the_same_state_never_both_succeed(world):
 
 def test_a_stale_version_is_refused(world):
     plan = make_plan(world, status=P.SUBMITTED)
-    with pytest.raises(TransitionError):
+    with pytest.raises(StaleObjectError):
         services.plan_return(
             actor=world.unit_head, plan=plan, comments="Ajustar", expected_version=plan.version + 1
         )

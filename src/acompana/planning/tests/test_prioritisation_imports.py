@@ -18,7 +18,6 @@ from acompana.core.choices import JobStatus
 from acompana.core.models import Event, Job
 from acompana.core.tabular import ImportRejected
 from acompana.planning.models import IndicatorValue
-from acompana.planning.prioritisation import views
 from acompana.planning.prioritisation.imports import parse_decimal, parse_indicator_values_file
 from acompana.planning.prioritisation.services import indicator_values_import
 from acompana.planning.tests.factories import IndicatorFactory
@@ -315,14 +314,14 @@ def test_a_large_file_is_imported_by_a_job(
     data, client_for, monkeypatch, django_capture_on_commit_callbacks
 ):
     world, indicator, a, b = data
-    monkeypatch.setattr(views, "SYNC_MAX_ROWS", 1)
+    monkeypatch.setattr("acompana.core.tabular.SYNC_MAX_ROWS", 1)
     client = client_for(world.planner)
     _upload(client, HEADER + f"FURAG-IDI;{a.nit};2025;1\nFURAG-IDI;{b.reps_code};2025;2\n")
     client.get(reverse("planning:indicator_values_import_preview"))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("planning:indicator_values_import_confirm"))
     job = Job.objects.get(kind="planning.indicator_values_import")
-    assert response["Location"] == reverse("planning:indicator_values_import_job", args=[job.pk])
+    assert response["Location"] == reverse("core:job_detail", args=[job.pk])
     assert job.status == JobStatus.SUCCEEDED
     assert job.result["created"] == 2
     assert IndicatorValue.objects.count() == 2
@@ -337,7 +336,7 @@ def test_a_failed_job_shows_the_rows(
     data, client_for, monkeypatch, django_capture_on_commit_callbacks
 ):
     world, indicator, a, b = data
-    monkeypatch.setattr(views, "SYNC_MAX_ROWS", 1)
+    monkeypatch.setattr("acompana.core.tabular.SYNC_MAX_ROWS", 1)
     client = client_for(world.planner)
     _upload(client, HEADER + f"FURAG-IDI;{a.nit};2025;1\nFURAG-IDI;{b.reps_code};2025;2\n")
     client.get(reverse("planning:indicator_values_import_preview"))

@@ -88,12 +88,16 @@ def test_indicator_validation(world, data, field):
 
 
 def test_the_same_code_in_another_organization_is_fine(world):
-    IndicatorFactory(organization=world.other, code="FURAG")
-    services.indicator_create(
+    theirs = IndicatorFactory(organization=world.other, code="FURAG")
+    ours = services.indicator_create(
         actor=world.planner,
         organization=world.org,
         data={"code": "FURAG", "name": "FURAG", "source": "furag"},
     )
+    assert (ours.organization, ours.code) == (world.org, "FURAG")
+    assert ours.pk != theirs.pk
+    theirs.refresh_from_db()
+    assert (theirs.organization, theirs.code) == (world.other, "FURAG")
 
 
 # --- models ----------------------------------------------------------------------------------
@@ -351,3 +355,37 @@ def test_the_saved_list_completes_the_prioritisation_step_of_the_trail(code, ste
     document = Document.objects.get(object_id=str(priority_list.pk), kind="priority_list.pdf")
     assert document.format_name == record  # the profile's record of the step
     assert record in done[step].event_records
+
+
+# --- role checks in the services -------------------------------------------------------------
+
+
+def test_prioritisation_services_need_the_prioritise_permission(world):
+    """The same permission as the pages and the API (``planning.prioritise``), for any caller."""
+    from django.core.exceptions import PermissionDenied
+
+    indicator = IndicatorFactory(organization=world.org)
+    year = fiscal_year(world.org)
+    criteria = [CriterionInput(kind="indicator", weight="1", indicator_id=indicator.pk)]
+    for actor in (world.professional, world.unit_head, world.auditor):
+        with pytest.raises(PermissionDenied):
+            services.indicator_create(
+                actor=actor,
+                organization=world.org,
+                data={"code": "X-1", "name": "X", "source": "furag"},
+            )
+        with pytest.raises(PermissionDenied):
+            services.indicator_update(
+                actor=actor, indicator=indicator, expected_version=1, data={"name": "Y"}
+            )
+        with pytest.raises(PermissionDenied):
+            services.indicator_values_import(
+                actor=actor, organization=world.org, content=b"", filename="x.csv"
+            )
+        with pytest.raises(PermissionDenied):
+            services.prioritisation_model_create(
+                actor=actor, organization=world.org, fiscal_year=year, name="M", criteria=criteria
+            )
+    indicator.refresh_from_db()
+    assert indicator.version == 1
+    assert not Event.objects.filter(organization=world.org).exists()

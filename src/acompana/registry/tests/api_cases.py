@@ -5,17 +5,17 @@ Shape (consumed by the integrator's generic API test)::
     ApiCase(
         name="stakeholder_update",   # url_name of the operation in the "api" namespace
         method="patch",              # get | post | patch (lower case, a Django test client method)
-        perm="registry.change",      # permission the endpoint checks (core.permissions)
         obj=lambda world: ...,       # builds an object of world.org the path points at, or None
         path=lambda obj: "/api/v1/registro/...",  # full path, from the object (None if no object)
         payload=lambda world, obj: {...},         # request body (JSON), or None
         multipart=False,             # True: send ``payload`` as multipart form data (uploads)
     )
 
-Expected by a generic test, for each case: no credentials → 401; a role without ``perm``
-→ 403 and nothing changed; the outsider (other organization) → 404 when ``obj`` is set;
-a role with ``perm`` → a 2xx (or 400/409 for payloads that are only meant to reach the
-service, never 401/403/404).
+Expected by a generic test, for each case: no credentials → 401; a role without the
+permission the operation declares (``core.api.api_permission`` on its handler) → 403 and
+nothing changed; the outsider (other organization) → 404 when ``obj`` is set; a role with
+it → a 2xx (or 400/409 for payloads that are only meant to reach the service, never
+401/403/404).
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ from acompana.registry.tests.factories import ConsentFactory, PersonFactory, Sta
 class ApiCase:
     name: str
     method: str
-    perm: str
     obj: Callable[[Any], Any] | None = None
     path: Callable[[Any], str] | None = None
     payload: Callable[[Any, Any], dict[str, Any]] | None = None
@@ -79,27 +78,22 @@ def _upload(world: Any, obj: Any) -> dict[str, Any]:
     return {"file": SimpleUploadedFile("grupos.csv", content, content_type="text/csv")}
 
 
-VIEW, CHANGE, IMPORT = "registry.view", "registry.change", "registry.import"
-
 API_CASES = [
-    ApiCase("stakeholder_list", "get", VIEW),
+    ApiCase("stakeholder_list", "get"),
     ApiCase(
         "stakeholder_create",
         "post",
-        CHANGE,
         payload=lambda w, o: {"kind": "other", "name": "Fundación creada por API"},
     ),
     ApiCase(
         "stakeholder_detail",
         "get",
-        VIEW,
         obj=_stakeholder,
         path=_stakeholder_path("stakeholder_detail"),
     ),
     ApiCase(
         "stakeholder_update",
         "patch",
-        CHANGE,
         obj=_stakeholder,
         path=_stakeholder_path("stakeholder_update"),
         payload=lambda w, o: {"version": o.version, "phone": "608 000 0000"},
@@ -107,23 +101,20 @@ API_CASES = [
     ApiCase(
         "stakeholder_deactivate",
         "post",
-        CHANGE,
         obj=_stakeholder,
         path=_stakeholder_path("stakeholder_deactivate"),
     ),
     ApiCase(
         "stakeholder_reactivate",
         "post",
-        CHANGE,
         obj=_inactive,
         path=_stakeholder_path("stakeholder_reactivate"),
     ),
-    ApiCase("stakeholder_import", "post", IMPORT, payload=_upload, multipart=True),
-    ApiCase("person_list", "get", VIEW),
+    ApiCase("stakeholder_import", "post", payload=_upload, multipart=True),
+    ApiCase("person_list", "get"),
     ApiCase(
         "person_create",
         "post",
-        CHANGE,
         payload=lambda w, o: {
             "document_type": "CC",
             "document_number": "79555333",
@@ -131,20 +122,18 @@ API_CASES = [
             "last_name": "Caso",
         },
     ),
-    ApiCase("person_detail", "get", VIEW, obj=_person, path=_person_path("person_detail")),
+    ApiCase("person_detail", "get", obj=_person, path=_person_path("person_detail")),
     ApiCase(
         "person_update",
         "patch",
-        CHANGE,
         obj=_person,
         path=_person_path("person_update"),
         payload=lambda w, o: {"version": o.version, "position": "Rectora"},
     ),
-    ApiCase("consent_list", "get", VIEW, obj=_person, path=_person_path("consent_list")),
+    ApiCase("consent_list", "get", obj=_person, path=_person_path("consent_list")),
     ApiCase(
         "consent_create",
         "post",
-        CHANGE,
         obj=_person,
         path=_person_path("consent_create"),
         payload=lambda w, o: {"purposes": ["contact"], "channel": "paper"},
@@ -152,11 +141,10 @@ API_CASES = [
     ApiCase(
         "consent_revoke",
         "post",
-        CHANGE,
         obj=_consent,
         path=lambda o: reverse("api:consent_revoke", kwargs={"consent_id": o.pk}),
         payload=lambda w, o: {"reason": "Solicitud de la persona"},
     ),
-    ApiCase("department_list", "get", VIEW),
-    ApiCase("municipality_list", "get", VIEW),
+    ApiCase("department_list", "get"),
+    ApiCase("municipality_list", "get"),
 ]

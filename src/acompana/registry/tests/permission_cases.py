@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from acompana.core.choices import JobStatus
-from acompana.core.models import Job
-from acompana.core.tests.cases import ViewCase
+from acompana.core.tests.cases import ApiListCase, ViewCase, unique_text
 from acompana.registry.tests.factories import ConsentFactory, PersonFactory, StakeholderFactory
 
 
@@ -32,15 +30,22 @@ def _consent_with_evidence(world):
     return consent
 
 
-def _job(world):
-    return Job.objects.create(
-        organization=world.org,
-        user=world.admin,
-        kind="registry.stakeholders_import",
-        title="Importación del caso",
-        status=JobStatus.SUCCEEDED,
-        progress=100,
-    )
+def _stakeholder_rows(world, organization, parent, n):
+    return [
+        StakeholderFactory(organization=organization, name=unique_text("Grupo de valor"))
+        for _ in range(n)
+    ]
+
+
+def _person_rows(world, organization, parent, n):
+    return [
+        PersonFactory(organization=organization, first_name=unique_text("Persona"))
+        for _ in range(n)
+    ]
+
+
+def _same_pk(world, obj):
+    return {"pk": obj.pk}
 
 
 def _stakeholder_data(world, obj):
@@ -54,24 +59,48 @@ def _stakeholder_data(world, obj):
 
 
 CASES = [
-    ViewCase("registry:stakeholder_list"),
+    ViewCase("registry:stakeholder_list", rows=_stakeholder_rows),
     ViewCase("registry:stakeholder_create"),
-    ViewCase("registry:stakeholder_create", method="post", data=_stakeholder_data),
+    ViewCase(
+        "registry:stakeholder_create",
+        method="post",
+        data=_stakeholder_data,
+        redirect="registry:stakeholder_detail",
+    ),
     ViewCase("registry:stakeholder_detail", obj=_stakeholder),
     ViewCase("registry:stakeholder_edit", obj=_stakeholder),
-    ViewCase("registry:stakeholder_edit", obj=_stakeholder, method="post", data=_stakeholder_data),
-    ViewCase("registry:stakeholder_deactivate", obj=_stakeholder, method="post"),
-    ViewCase("registry:stakeholder_reactivate", obj=_inactive_stakeholder, method="post"),
+    ViewCase(
+        "registry:stakeholder_edit",
+        obj=_stakeholder,
+        method="post",
+        data=_stakeholder_data,
+        redirect="registry:stakeholder_detail",
+        redirect_kwargs=_same_pk,
+    ),
+    ViewCase(
+        "registry:stakeholder_deactivate",
+        obj=_stakeholder,
+        method="post",
+        redirect="registry:stakeholder_detail",
+        redirect_kwargs=_same_pk,
+    ),
+    ViewCase(
+        "registry:stakeholder_reactivate",
+        obj=_inactive_stakeholder,
+        method="post",
+        redirect="registry:stakeholder_detail",
+        redirect_kwargs=_same_pk,
+    ),
     ViewCase("registry:stakeholder_export"),
     ViewCase("registry:municipality_options"),
     ViewCase("registry:import_upload"),
-    ViewCase("registry:import_upload", method="post", data=lambda w, o: {}),
+    # no file: the form comes back with the error
+    ViewCase("registry:import_upload", method="post", data=lambda w, o: {}, status=200),
     ViewCase("registry:import_template"),
-    ViewCase("registry:import_job", obj=_job),
     # without a pending upload in the session both redirect to the upload page
-    ViewCase("registry:import_preview"),
-    ViewCase("registry:import_confirm", method="post"),
-    ViewCase("registry:person_list"),
+    ViewCase("registry:import_preview", redirect="registry:import_upload"),
+    ViewCase("registry:import_confirm", method="post", redirect="registry:import_upload"),
+    ViewCase("registry:person_list", rows=_person_rows, marker=lambda p: p.first_name),
     ViewCase("registry:person_create"),
     ViewCase(
         "registry:person_create",
@@ -82,6 +111,7 @@ CASES = [
             "first_name": "Ana",
             "last_name": "Caso",
         },
+        redirect="registry:person_detail",
     ),
     ViewCase("registry:person_detail", obj=_person),
     ViewCase("registry:person_edit", obj=_person),
@@ -96,6 +126,8 @@ CASES = [
             "last_name": o.last_name,
             "version": o.version,
         },
+        redirect="registry:person_detail",
+        redirect_kwargs=_same_pk,
     ),
     ViewCase("registry:person_export"),
     ViewCase("registry:consent_create", obj=_person),
@@ -108,6 +140,8 @@ CASES = [
             "channel": "paper",
             "granted_at": "2026-01-15T10:00",
         },
+        redirect="registry:person_detail",
+        redirect_kwargs=_same_pk,
     ),
     ViewCase("registry:consent_revoke", obj=_consent),
     ViewCase(
@@ -115,7 +149,30 @@ CASES = [
         obj=_consent,
         method="post",
         data=lambda w, o: {"reason": "Solicitud de la persona"},
+        redirect="registry:person_detail",
+        redirect_kwargs=lambda w, o: {"pk": o.person_id},
     ),
     ViewCase("registry:consent_evidence", obj=_consent_with_evidence),
     ViewCase("registry:consent_notice"),
+]
+
+
+def _consent_rows(world, organization, parent, n):
+    """Consents of ``parent`` (a person of ``world.org``) or of a new person."""
+    person = parent or PersonFactory(organization=organization)
+    collector = world.admin if organization == world.org else world.outsider
+    return [ConsentFactory(person=person, collected_by=collector) for _ in range(n)]
+
+
+REFERENCE = "DIVIPOLA reference data: the same for every organization"
+
+#: API lists (tests/test_api_lists_generic.py)
+API_LISTS = [
+    ApiListCase("stakeholder_list", rows=_stakeholder_rows),
+    ApiListCase("person_list", rows=_person_rows),
+    ApiListCase(
+        "consent_list", rows=_consent_rows, obj=_person, kwargs=lambda o: {"person_id": o.pk}
+    ),
+    ApiListCase("department_list", shared=REFERENCE),
+    ApiListCase("municipality_list", shared=REFERENCE),
 ]

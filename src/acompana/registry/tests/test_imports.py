@@ -241,44 +241,48 @@ def test_preview_of_a_bad_file_offers_no_confirmation(world, client_for):
     assert not Stakeholder.objects.exists()
 
 
-def test_large_file_runs_as_a_job(world, client_for, monkeypatch):
-    monkeypatch.setattr("acompana.registry.views.SYNC_MAX_ROWS", 2)
+def test_large_file_runs_as_a_job(
+    world, client_for, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr("acompana.core.tabular.SYNC_MAX_ROWS", 2)
     client = client_for(world.planner)
     upload = SimpleUploadedFile("grupos.csv", _csv(*_good_rows()))
     client.post(reverse("registry:import_upload"), {"file": upload})
+    entry = client.session[IMPORT_SESSION_KEY]
     client.get(reverse("registry:import_preview"))
-    response = client.post(reverse("registry:import_confirm"))
+    with django_capture_on_commit_callbacks(execute=True):  # the job starts on commit
+        response = client.post(reverse("registry:import_confirm"))
     job = Job.objects.get(organization=world.org)
-    assert response["Location"] == reverse("registry:import_job", args=[job.pk])
+    assert response["Location"] == reverse("core:job_detail", args=[job.pk])
     assert job.status == JobStatus.SUCCEEDED
     assert job.progress == 100
     assert job.result == {"created": 4}
     assert Stakeholder.objects.filter(organization=world.org).count() == 4
-    page = client.get(reverse("registry:import_job", args=[job.pk]))
+    assert not default_storage.exists(entry["path"])  # the job deleted the file it owned
+    page = client.get(reverse("core:job_detail", args=[job.pk]))
     assert page.status_code == 200
-    partial = client.get(reverse("registry:import_job", args=[job.pk]), HTTP_HX_REQUEST="true")
+    assert reverse("registry:stakeholder_list") in page.content.decode()  # leads onwards
+    partial = client.get(reverse("core:job_detail", args=[job.pk]), HTTP_HX_REQUEST="true")
     assert b"<html" not in partial.content
 
 
 def test_failed_job_reports_rows(world, client_for):
-    from acompana.registry.tasks import stakeholders_import_task
-
     path = default_storage.save(
         "registro/importaciones/x.csv", io.BytesIO(_csv("otro,F,,,,,,99999"))
     )
-    job = Job.objects.create(
-        organization=world.org,
-        user=world.planner,
-        kind="registry.stakeholders_import",
-        title="x",
-        params={"path": path, "filename": "x.csv"},
+    job = services.stakeholders_import_start(
+        actor=world.planner, organization=world.org, path=path, filename="x.csv"
     )
+    from acompana.registry.tasks import stakeholders_import_task
+
     stakeholders_import_task(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
     assert "row_2" in job.result["errors"]
-    page = client_for(world.planner).get(reverse("registry:import_job", args=[job.pk]))
+    assert not default_storage.exists(path)
+    page = client_for(world.planner).get(reverse("core:job_detail", args=[job.pk]))
     assert b"99999" in page.content
+    assert reverse("registry:import_upload") in page.content.decode()  # start again
 
 
 def test_other_organizations_job_is_404(world, client_for):
@@ -289,6 +293,5 @@ def test_other_organizations_job_is_404(world, client_for):
         title="x",
     )
     assert (
-        client_for(world.planner).get(reverse("registry:import_job", args=[job.pk])).status_code
-        == 404
+        client_for(world.planner).get(reverse("core:job_detail", args=[job.pk])).status_code == 404
     )

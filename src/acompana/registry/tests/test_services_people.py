@@ -215,3 +215,37 @@ def test_revocation_needs_a_reason(world):
 
 def test_statistics_are_empty_for_roles_without_permission(world):
     assert selectors.differential_statistics(user=world.auditor) == []
+
+
+def test_people_consent_and_export_services_check_the_role_of_the_actor(world):
+    """``registry.change`` for people and consents, ``registry.export`` for the export log."""
+    person = PersonFactory(organization=world.org)
+    consent = ConsentFactory(person=person, collected_by=world.professional)
+    for actor in (world.auditor, world.finance, world.archivist):
+        with pytest.raises(PermissionDenied):
+            services.person_create(actor=actor, organization=world.org, data=_person_data())
+        with pytest.raises(PermissionDenied):
+            services.person_update(
+                actor=actor, person=person, expected_version=1, data={"first_name": "Otra"}
+            )
+        with pytest.raises(PermissionDenied):
+            services.consent_record(
+                actor=actor, person=person, purposes=["contact"], channel="paper"
+            )
+        with pytest.raises(PermissionDenied):
+            services.consent_revoke(actor=actor, consent=consent, reason="No")
+    with pytest.raises(PermissionDenied):
+        services.registry_export_record(
+            actor=world.finance,
+            organization=world.org,
+            what="people",
+            file_format="csv",
+            count=1,
+            filters={},
+            personal_data=True,
+            sensitive_data=False,
+        )
+    consent.refresh_from_db()
+    assert consent.revoked_at is None
+    assert not Person.objects.filter(organization=world.org).exclude(pk=person.pk).exists()
+    assert not Event.objects.filter(organization=world.org).exists()

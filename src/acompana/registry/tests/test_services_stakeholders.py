@@ -212,3 +212,28 @@ def test_stakeholders_are_not_unit_scoped(world, client_for):
     assert Stakeholder.unit_path is None
     s = StakeholderFactory(organization=world.org)
     assert Stakeholder.objects.for_user(world.professional, "change").filter(pk=s.pk).exists()
+
+
+def test_stakeholder_services_check_the_role_of_the_actor(world):
+    """The same permissions as the pages and the API, for every caller (403 before anything)."""
+    from django.core.exceptions import PermissionDenied
+
+    stakeholder = StakeholderFactory(organization=world.org)
+    for actor in (world.auditor, world.finance, world.committee):
+        with pytest.raises(PermissionDenied):
+            services.stakeholder_create(
+                actor=actor, organization=world.org, data={"kind": "municipality"}
+            )
+        with pytest.raises(PermissionDenied):
+            services.stakeholder_update(
+                actor=actor, stakeholder=stakeholder, expected_version=1, data={"name": "Otro"}
+            )
+        with pytest.raises(PermissionDenied):
+            services.stakeholder_deactivate(actor=actor, stakeholder=stakeholder)
+    with pytest.raises(PermissionDenied):  # a professional registers but does not import
+        services.stakeholders_import(
+            actor=world.professional, organization=world.org, content=b"", filename="x.csv"
+        )
+    stakeholder.refresh_from_db()
+    assert stakeholder.is_active and stakeholder.version == 1
+    assert not Event.objects.filter(organization=world.org).exists()

@@ -28,7 +28,11 @@ from acompana.registry.validators import (
     ],
 )
 def test_valid_documents(document_type, number):
-    validate_document(document_type, number)
+    """A valid number is accepted as stored, and as people type it (separators, case)."""
+    assert normalize_document_number(document_type, number) == number
+    assert validate_document(document_type, number) is None  # raises ValidationError if not
+    typed = f" {number[:2]}.{number[2:]} ".lower()
+    assert normalize_document_number(document_type, typed) == number
 
 
 @pytest.mark.parametrize(

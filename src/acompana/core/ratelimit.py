@@ -1,8 +1,11 @@
-"""A small fixed-window rate limit per client IP on the shared Django cache.
+"""The one rate limit of the public pages: a fixed window per client address and scope.
 
-The public request form has no login, so it is limited per client address (by default 5
-requests per 10 minutes). The counter lives in ``settings.CACHES["default"]`` (Redis or the
-database cache in production), shared by every web process.
+Public pages have no login (the request form, and the pages reached by signed links:
+agenda, check-in, surveys, commitments), so they are limited per client address and per
+``scope`` (one scope per page or purpose; by default 5 attempts per 10 minutes). The counter
+lives in ``settings.CACHES["default"]`` (Redis or the database cache in production), shared
+by every web process. A stage never writes its own limiter: it calls ``is_limited`` before
+the work and ``record_attempt`` after it.
 
 The client address is ``REMOTE_ADDR``. Behind reverse proxies set
 ``ACOMPANA_TRUSTED_PROXIES`` to how many of them append to ``X-Forwarded-For``; the address
