@@ -85,6 +85,10 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
 ]
+if TESTING:
+    # A stage that exists only for the tests (tests/sample_stage): it plugs into the platform
+    # with this one line and nothing else (tests/test_plugins.py proves it).
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("acompana.planning") + 1, "tests.sample_stage")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

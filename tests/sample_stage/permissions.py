@@ -1,0 +1,3 @@
+from acompana.core.permissions import ALL_ROLES
+
+PERMISSIONS = {"sample_stage.view": ALL_ROLES}
