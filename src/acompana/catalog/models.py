@@ -204,7 +204,9 @@ class ServiceTopic(TenantModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["service", "topic"], name="catalog_service_topic_uniq")
+            models.UniqueConstraint(
+                fields=["organization", "service", "topic"], name="catalog_service_topic_uniq"
+            )
         ]
         indexes = [models.Index(fields=["organization", "topic"], name="catalog_svctopic_org")]
 
@@ -218,7 +220,8 @@ class ServiceMechanism(TenantModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["service", "mechanism"], name="catalog_service_mechanism_uniq"
+                fields=["organization", "service", "mechanism"],
+                name="catalog_service_mechanism_uniq",
             )
         ]
         indexes = [models.Index(fields=["organization", "mechanism"], name="catalog_svcmech_org")]
@@ -233,7 +236,8 @@ class ServiceModality(TenantModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["service", "modality"], name="catalog_service_modality_uniq"
+                fields=["organization", "service", "modality"],
+                name="catalog_service_modality_uniq",
             )
         ]
         indexes = [models.Index(fields=["organization", "modality"], name="catalog_svcmod_org")]
