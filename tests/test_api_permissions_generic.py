@@ -21,10 +21,10 @@ from acompana.api.router import api
 from acompana.core.api import ApiAccess, operation_access
 from acompana.core.choices import Role
 from acompana.core.models import Event
-from acompana.core.permissions import PERMISSIONS
+from acompana.core.permissions import PERMISSIONS, roles_in
 from acompana.core.plugins import product_apps
 from acompana.core.tests.api_utils import assert_error, call, make_token
-from acompana.core.tests.factories import UserFactory, build_world
+from acompana.core.tests.factories import WORLD_PROCEDURE, UserFactory, build_world
 
 
 def all_cases() -> list[Any]:
@@ -163,14 +163,19 @@ def denied_roles(case: Any) -> list[str]:
     perm = perm_of(case)
     if perm is None:
         return []
-    return [r.value for r in Role if r not in PERMISSIONS[perm]]
+    return [r.value for r in Role if r not in roles_in(perm, organization=WORLD_PROCEDURE)]
 
 
 def granted_role(case: Any) -> str:
+    """A role the operation's permission grants in ``build_world()``'s procedure (the admin
+    when it can), or the case's own ``role`` (an action the procedure gives another role)."""
+    if getattr(case, "role", None):
+        return str(case.role)
     perm = perm_of(case)
     if perm is None:
         return Role.ADMIN.value
-    roles = sorted(PERMISSIONS[perm], key=lambda r: (r != Role.ADMIN, r))
+    allowed = roles_in(perm, organization=WORLD_PROCEDURE)
+    roles = sorted((Role(r) for r in allowed), key=lambda r: (r != Role.ADMIN, r))
     return roles[0].value
 
 

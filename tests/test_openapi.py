@@ -122,3 +122,105 @@ def _sample_kwargs(path):
 def _matches(path, url):
     pattern = re.sub(r"{\w+}", r"[^/]+", re.escape(path).replace(r"\{", "{").replace(r"\}", "}"))
     return re.fullmatch(pattern, url) is not None
+
+
+# --- the description tells the truth (issue 11, section 9) ------------------------------------
+
+
+def _parameter(schema, path, name, method="get"):
+    for parameter in schema["paths"][path][method].get("parameters", []):
+        if parameter["name"] == name:
+            return parameter["schema"]
+    raise AssertionError(f"{path} has no parameter {name}")
+
+
+def _options(parameter_schema):
+    """The allowed values of an optional enum parameter (``anyOf`` with null)."""
+    for option in parameter_schema.get("anyOf", [parameter_schema]):
+        if "enum" in option:
+            return set(option["enum"])
+    return None
+
+
+def _numeric(parameter_schema):
+    for option in parameter_schema.get("anyOf", [parameter_schema]):
+        if option.get("type") == "integer":
+            return option
+    return None
+
+
+def test_ids_in_paths_are_positive(schema):
+    for path, method, operation in operations(schema):
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "path" and parameter["schema"].get("type") == "integer":
+                assert parameter["schema"].get("minimum") == 1, (method, path, parameter["name"])
+
+
+def test_choice_filters_list_their_values_and_ids_their_minimum(schema):
+    needs = "/api/v1/planificacion/necesidades"
+    assert _options(_parameter(schema, needs, "status")) == {
+        "to_triage",
+        "open",
+        "planned",
+        "addressed",
+        "discarded",
+    }
+    assert _options(_parameter(schema, needs, "priority")) == {"high", "medium", "low"}
+    for name in ("unit", "topic", "stakeholder"):
+        assert _numeric(_parameter(schema, needs, name))["minimum"] == 1, name
+    stakeholders = "/api/v1/registro/grupos-de-valor"
+    assert "school" in _options(_parameter(schema, stakeholders, "kind"))
+
+
+def test_every_list_describes_its_cursor_and_limit(schema):
+    for path, _method, operation in operations(schema):
+        names = {p["name"]: p["schema"] for p in operation.get("parameters", [])}
+        if "cursor" not in names:
+            continue
+        cursor = next(o for o in names["cursor"].get("anyOf", [names["cursor"]]) if "pattern" in o)
+        assert cursor["pattern"].startswith("^eyJhZnRlciI6"), path
+        assert names["limit"]["minimum"] == 1 and names["limit"]["maximum"] >= 50, path
+
+
+def test_the_cursor_pattern_is_what_the_api_emits():
+    from acompana.core.api import CURSOR_PATTERN, decode_cursor, encode_cursor
+
+    pattern = re.compile(CURSOR_PATTERN)
+    for pk in (0, 1, 9, 10, 99, 100, 12345, 10**16 + 7):
+        assert pattern.fullmatch(encode_cursor(pk)), pk
+    assert not pattern.fullmatch("no-es-un-cursor")
+    assert not pattern.fullmatch(encode_cursor("texto"))
+    assert decode_cursor(encode_cursor(4321)) == 4321
+
+
+def test_every_operation_documents_409_and_the_one_error_shape(schema):
+    for path, method, operation in operations(schema):
+        if method == "get":
+            continue
+        response = operation["responses"].get("409")
+        assert response, f"{method.upper()} {path} does not document 409"
+        assert response["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/ErrorOut"
+        }
+
+
+@pytest.mark.django_db
+def test_a_filter_naming_another_organizations_unit_is_404(world):
+    from acompana.core.tests.api_utils import assert_error, token_client
+
+    client = token_client(world.admin)
+    response = client.get("/api/v1/planificacion/necesidades", {"unit": 987654})
+    assert_error(response, 404, "not_found")
+    assert "unit" in response.json()["error"]["fields"]
+    assert client.get("/api/v1/planificacion/necesidades", {"status": "x"}).status_code == 422
+
+
+@pytest.mark.django_db
+def test_a_value_outside_the_stated_pattern_is_refused_in_spanish(world):
+    from acompana.core.tests.api_utils import assert_error, token_client
+
+    response = token_client(world.admin).get(
+        "/api/v1/registro/grupos-de-valor", {"municipality": "123"}
+    )
+    error = assert_error(response, 422, "invalid_request")
+    assert "should match" not in str(error["fields"])  # pydantic's English never leaks

@@ -21,10 +21,10 @@ from django.urls.converters import IntConverter
 
 from acompana.core.choices import Role
 from acompana.core.models import Event
-from acompana.core.permissions import PERMISSIONS
+from acompana.core.permissions import roles_in
 from acompana.core.plugins import apps_with, product_apps
 from acompana.core.tests.cases import ViewCase
-from acompana.core.tests.factories import build_world
+from acompana.core.tests.factories import WORLD_PROCEDURE, build_world
 
 
 def all_cases() -> list[ViewCase]:
@@ -106,11 +106,15 @@ def _state(world, obj):
 
 
 def _granted_role(case: ViewCase) -> str:
-    """A role the view's permission grants (the admin when it can)."""
+    """A role the view's permission grants in ``build_world()``'s procedure (the admin when
+    it can), or the case's own ``role`` (an action the procedure gives another role)."""
+    if case.role:
+        return case.role
     kind, perm = access_of(case.url_name)
     if perm is None:
         return Role.ADMIN.value
-    return sorted(PERMISSIONS[perm], key=lambda r: (r != Role.ADMIN, r))[0].value
+    allowed = roles_in(perm, organization=WORLD_PROCEDURE)
+    return sorted((Role(r) for r in allowed), key=lambda r: (r != Role.ADMIN, r))[0].value
 
 
 @pytest.mark.django_db
@@ -128,7 +132,11 @@ def test_anonymous_is_sent_to_login(client, case):
 def test_roles_without_permission_are_forbidden(client_for, case):
     world = build_world()
     kind, perm = access_of(case.url_name)
-    denied = [r for r in Role if perm is not None and r not in PERMISSIONS[perm]]
+    denied = [
+        r
+        for r in Role
+        if perm is not None and r not in roles_in(perm, organization=WORLD_PROCEDURE)
+    ]
     obj = case.obj(world) if case.obj else None
     for role in denied:
         before = _state(world, obj)

@@ -111,6 +111,7 @@ def _log_out(page, user):
 
 def _fill_public_request(page, *, entity, description):
     page.get_by_label("Su nombre").fill("María Fernanda López")
+    page.locator("#id_requester_position").fill("Gerente")  # issue 11 §8: the form asks it
     page.get_by_label("Correo electrónico").fill("maria.lopez@correo.demo.co")
     page.get_by_label("Entidad u organización que representa").fill(entity)
     page.get_by_label("Departamento (opcional)").select_option(value="41")
@@ -192,27 +193,15 @@ def test_sal_public_request_to_published_plan(page, login, transactional_db, tmp
         stakeholder="E.S.E. Hospital Municipal de Garzón",
         municipality="41298",
     )
-    _plan_action(page, "Enviar a revisión", "enviado")
-    expect(page.get_by_text("Enviado a revisión", exact=True).first).to_be_visible()
     _log_out(page, professional)
 
-    # SAL-2 control: the unit head returns it with comments (the return round)
+    # SAL-2 has no review (issue 11): the unit head adjusts the line inline and finalises the
+    # plan in one action — no «Enviar a revisión» then «Aprobar» of his own plan
     unit_head = _user("jefe", "salud.demo.gov.co")
     login(unit_head, password=DEMO_PASSWORD)
     _open_plan(page, plan)
-    page.get_by_label("Comentarios para la dependencia (obligatorios para devolverlo)").fill(
-        "Incluir la visita de verificación en mayo y ajustar el presupuesto."
-    )
-    page.get_by_role("button", name="Devolver con comentarios").click()
-    expect(page.get_by_role("status").first).to_contain_text("devuelto")
-    _log_out(page, unit_head)
-
-    # the professional sees the comments, adjusts the line inline and resubmits
-    login(professional, password=DEMO_PASSWORD)
-    _open_plan(page, plan)
-    expect(page.get_by_text("Devolución con comentarios", exact=True)).to_be_visible()
-    comments = page.get_by_role("region", name="Comentarios de revisión")
-    expect(comments).to_contain_text("Incluir la visita de verificación en mayo")
+    actions = page.get_by_role("region", name="Siguiente paso")
+    expect(actions.get_by_role("button", name="Enviar a revisión")).to_have_count(0)
     page.get_by_role("link", name=re.compile("^Editar Asistencia técnica en habilitación")).click()
     editing = page.locator("tr.plan-line-form")
     expect(editing.get_by_role("heading", name="Editar la línea 1")).to_be_visible()
@@ -221,20 +210,13 @@ def test_sal_public_request_to_published_plan(page, login, transactional_db, tmp
     editing.get_by_role("button", name="Guardar la línea").click()
     expect(page.locator("tr.plan-line-form")).to_have_count(0)
     expect(page.get_by_role("row", name=re.compile("habilitación"))).to_contain_text("3.200.000")
-    _plan_action(page, "Enviar a revisión", "enviado")
-    _log_out(page, professional)
-
-    # the unit head approves: in SAL that publishes the plan
-    login(unit_head, password=DEMO_PASSWORD)
-    _open_plan(page, plan)
-    _plan_action(page, "Aprobar y publicar", "aprobado")
+    page.once("dialog", lambda dialog: dialog.accept())
+    _plan_action(page, "Finalizar el plan", "finalizado")
     plan.refresh_from_db()
     assert plan.status == "published"
-    assert plan.round == 2
+    assert plan.round == 1
     expect(page.get_by_text("Publicado", exact=True).first).to_be_visible()
     expect(page.get_by_role("region", name="Siguiente paso")).to_have_count(0)
-    comments = page.get_by_role("region", name="Comentarios de revisión")
-    expect(comments).to_contain_text("Ronda 1")
     _expect_step_done(page, "SAL-2")
     # SAL-1 was done on the need the line is linked to, but the plan's trail reads only the
     # plan's own events and shows SAL-1 «Pendiente» (reported); the need's page, checked at the
@@ -273,8 +255,9 @@ def test_dnp_prioritisation_to_published_work_plan(page, login, transactional_db
     )
     worst = alcaldias[1]
 
-    # DNP-1: the planner registers the indicator and imports its values
-    planner = _user("planeacion", "dnp.demo.gov.co")
+    # DNP-1: the professional (Funcionario / Contratista, the step's responsible) registers the
+    # indicator and imports its values (issue 11: the planner no longer does it in DNP)
+    planner = _user("profesional", "dnp.demo.gov.co")
     login(planner, password=DEMO_PASSWORD)
     _planning_menu(page, "Indicadores")
     page.get_by_role("link", name="Nuevo indicador").click()
@@ -352,17 +335,9 @@ def test_dnp_prioritisation_to_published_work_plan(page, login, transactional_db
         stakeholder_search="Almaguer",
         stakeholder=worst.name,
     )
-    _plan_action(page, "Enviar a revisión", "enviado")
-    _log_out(page, professional)
-
-    # the unit head approves: in DNP that publishes the work plan
-    unit_head = _user("jefe", "dnp.demo.gov.co")
-    login(unit_head, password=DEMO_PASSWORD)
-    _open_plan(page, plan)
-    expect(page.get_by_role("row", name=re.compile("formulación de proyectos"))).to_contain_text(
-        worst.name
-    )
-    _plan_action(page, "Aprobar y publicar", "aprobado")
+    # DNP-3: no unit head's approval in DNP's procedure: the professional finalises it
+    page.once("dialog", lambda dialog: dialog.accept())
+    _plan_action(page, "Finalizar el plan", "finalizado")
     plan.refresh_from_db()
     assert plan.status == "published"
     expect(page.get_by_text("Publicado", exact=True).first).to_be_visible()

@@ -28,6 +28,7 @@ from ninja.router import BoundRouter
 from acompana.api.auth import api_auth
 from acompana.core.api import ApiError, guard_operation
 from acompana.core.errors import StaleObjectError, TransitionError
+from acompana.core.filters import FilterReferenceNotFound
 from acompana.core.tabular import ImportRejected
 
 logger = logging.getLogger("django.request")
@@ -48,6 +49,22 @@ class AcompanaAPI(NinjaAPI):
                     for operation in path_view.operations:
                         guard_operation(operation)
         return bound_routers
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        """The description, with what ninja cannot say from type hints: an id in a path is
+        a positive integer (``minimum: 1``)."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                for parameter in (
+                    operation.get("parameters", ()) if isinstance(operation, dict) else ()
+                ):
+                    if (
+                        parameter.get("in") == "path"
+                        and parameter["schema"].get("type") == "integer"
+                    ):
+                        parameter["schema"].setdefault("minimum", 1)
+        return schema
 
     def get_openapi_operation_id(self, operation: Operation) -> str:
         url_name = getattr(operation, "url_name", None)
@@ -155,6 +172,7 @@ _SCHEMA_MESSAGES = {
     "string_type": "Enter a text.",
     "string_too_long": "The text is too long.",
     "string_too_short": "The text is too short.",
+    "string_pattern_mismatch": "Enter a value in the expected format.",
     "greater_than_equal": "The value is too small.",
     "less_than_equal": "The value is too large.",
     "date_from_datetime_parsing": "Enter a valid date (YYYY-MM-DD).",
@@ -194,6 +212,7 @@ _MARKED = [
     _("Enter a text."),
     _("The text is too long."),
     _("The text is too short."),
+    _("Enter a value in the expected format."),
     _("The value is too small."),
     _("The value is too large."),
     _("Enter a valid date (YYYY-MM-DD)."),
@@ -214,6 +233,11 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
         return _error(request, 409, "transition", " ".join(exc.messages))
     if isinstance(exc, ImportRejected):
         return _error(request, 400, "import_rejected", " ".join(exc.messages), exc.as_fields())
+    if isinstance(exc, FilterReferenceNotFound):
+        fields = {k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()}
+        return _error(
+            request, 404, "not_found", _("A filter names something that does not exist."), fields
+        )
     if hasattr(exc, "error_dict"):
         fields = {k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()}
         general = fields.pop("__all__", [])

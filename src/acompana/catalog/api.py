@@ -139,11 +139,11 @@ class ServiceQuery(Schema):
     the page's ``ServiceFilterForm``)."""
 
     q: str | None = Field(None, description="Busca en nombre, descripción y código.")
-    unit_id: int | None = None
-    service_type_id: int | None = None
-    topic_id: int | None = Field(None, description="Incluye las subtemáticas.")
-    mechanism_id: int | None = None
-    modality_id: int | None = None
+    unit_id: int | None = Field(None, ge=1)
+    service_type_id: int | None = Field(None, ge=1)
+    topic_id: int | None = Field(None, ge=1, description="Incluye las subtemáticas.")
+    mechanism_id: int | None = Field(None, ge=1)
+    modality_id: int | None = Field(None, ge=1)
     origin: Origin | None = None
     active: bool | None = Field(
         None, description="true: ofrecidos; false: retirados; vacío: todos."

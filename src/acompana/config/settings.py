@@ -21,6 +21,7 @@ EMAIL_URL-like settings: EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PAS
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -85,16 +86,17 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
 ]
-if TESTING:
+if TESTING and importlib.util.find_spec("tests.sample_stage") is not None:
     # A stage that exists only for the tests (tests/sample_stage): it plugs into the platform
-    # with this one line and nothing else (tests/test_plugins.py proves it).
+    # with this one line and nothing else (tests/test_plugins.py proves it). Commands run
+    # outside the repository root (makemessages in an app folder) do not see it.
     INSTALLED_APPS.insert(INSTALLED_APPS.index("acompana.planning") + 1, "tests.sample_stage")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "acompana.core.middleware.ProductLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -104,6 +106,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "acompana.core.middleware.ActiveOrganizationMiddleware",
+    "acompana.core.middleware.ConflictMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -179,7 +182,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 
 # --- Internationalisation ------------------------------------------------------------------
 LANGUAGE_CODE = "es-co"
-LANGUAGES = [("es-co", _("Español (Colombia)")), ("en", _("English"))]
+# One language: the product speaks es-CO whatever the browser asks for (DESIGN section 9);
+# ProductLanguageMiddleware activates it for every request instead of LocaleMiddleware.
+LANGUAGES = [("es-co", _("Español (Colombia)"))]
 # Each app keeps its own catalogue in <app>/locale (no project-level LOCALE_PATHS).
 TIME_ZONE = "America/Bogota"
 USE_I18N = True

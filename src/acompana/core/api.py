@@ -81,10 +81,35 @@ class Page(Schema, Generic[T]):
     results: list[T]
 
 
+# The exact form of a cursor, for the OpenAPI: base64url (no padding) of ``{"after":N}`` with
+# N a non-negative integer of up to 17 digits and no leading zero. The prefix encodes
+# ``{"after":``; each 4-character group encodes three digits; the last group encodes the
+# remaining 0, 1 or 2 digits and ``}``. Any string it matches is a cursor ``decode_cursor``
+# accepts, so a request the description allows is never refused.
+_LEAD = "(?:M[Tjz]|N[DTjz]|O[DT])"  # a first digit 1-9 and a second digit
+_PAIR = "(?:M[DTjz]|N[DTjz]|O[DT])"  # two digits
+_DIGITS3 = _PAIR + "[AEIMQUYcgk][w-z0-5]"
+_END = f"(?:fQ|(?:M[HXn3]|N[HXn3]|O[HX])0|{_PAIR}[BFJNRVZdhl]9)"
+CURSOR_PATTERN = (
+    "^eyJhZnRlciI6(?:"
+    + f"{_LEAD}[AEIMQUYcgk][w-z0-5](?:{_DIGITS3}){{0,4}}{_END}"
+    + "|(?:M[HXn3]|N[HXn3]|O[HX])0"
+    + f"|{_LEAD}[BFJNRVZdhl]9"
+    + ")$"
+)
+
+
 class CursorParams(Schema):
     """Query parameters of a paginated list: ``Query[CursorParams]`` in the operation."""
 
-    cursor: str | None = Field(None, description="`next_cursor` de la página anterior.")
+    cursor: str | None = Field(
+        None,
+        pattern=CURSOR_PATTERN,
+        description=(
+            "`next_cursor` de la página anterior, tal cual (base64url sin relleno de "
+            '`{"after":<id>}`).'
+        ),
+    )
     limit: int = Field(
         DEFAULT_PAGE_LIMIT,
         ge=1,

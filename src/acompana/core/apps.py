@@ -15,4 +15,8 @@ class CoreConfig(ProductAppConfig):
         "core:logout",
         "core:invitation_accept",  # the invitation's own single-use token
         "core:organization_logo",  # shown on the public pages
+        # an organization's public home, accessibility statement and data-processing policy
+        "core:organization_public",
+        "core:organization_accessibility",
+        "core:organization_data_policy",
     )

@@ -64,8 +64,10 @@ class OrganizationForm(VersionedForm, forms.ModelForm):
             "department",
             "municipality",
             "process_name",
+            "data_policy",
             "logo",
         ]
+        widgets = {"data_policy": forms.Textarea({"rows": 12})}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -29,12 +29,18 @@ The rules every import keeps:
 * the upload waits in storage (``core.tabular.stash_upload``), never in the session, and
   belongs to the session that uploaded it and to its target (organization or plan);
 * the file's size is checked before it is stored, its rows before they are parsed
-  (``core.tabular.MAX_BYTES``/``MAX_ROWS``);
+  (``core.tabular.MAX_BYTES``/``MAX_ROWS``, a workbook's uncompressed size
+  ``MAX_UNCOMPRESSED_BYTES``), the limits stated once and shown on the upload page;
+* a column the flow does not know can be mapped to one of its fields in the preview, once:
+  the choice is remembered for the organization and the import (``mapping_kind``,
+  ``core.models.ImportColumnMapping``) and applied by ``core.tabular.read_rows``;
 * the preview lists every row with its values or its reasons (``import_preview.html``);
   confirming imports every row or none;
-* a file of more than ``SYNC_MAX_ROWS`` rows is imported by a background job
-  (``core.jobs``), followed on the one progress page ``core:job_detail``; the job owns
-  the file from then on and deletes it when it ends (``import_job_run``).
+* a file of more than ``SYNC_MAX_ROWS`` rows is checked and imported by a background job
+  (``core.jobs``): the web request only counts its rows within the limits, never parses it;
+  the job is followed on the one progress page ``core:job_detail``, lists the rows with
+  problems when it refuses the file, owns the file and deletes it when it ends
+  (``import_job_run``).
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.validators import FileExtensionValidator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -56,11 +63,15 @@ from django.utils.translation import gettext_lazy
 
 from acompana.core import tabular
 from acompana.core.jobs import JobOutcome, Progress, job_run, job_start
-from acompana.core.models import Job, Organization, User
+from acompana.core.models import ImportColumnMapping, Job, Organization, User
+from acompana.core.permissions import check_perm
 from acompana.core.tabular import (
     MAX_BYTES,
+    FileProblem,
     ImportPreview,
+    UnknownColumn,
     forget_upload,
+    header_key,
     no_pending_upload,
     pending_upload,
     preview_context,
@@ -71,10 +82,15 @@ from acompana.core.tabular import (
 __all__ = [
     "ImportFlow",
     "ImportUploadForm",
+    "import_columns_map",
     "import_job_run",
     "import_job_start",
+    "import_limits",
     "sync_max_rows",
 ]
+
+#: the choice «ignore this column» of the preview's mapping form
+IGNORE_CHOICE = "__ignore__"
 
 
 #: what an import job that failed on an unexpected error says
@@ -84,6 +100,51 @@ IMPORT_FAILURE = gettext_lazy("The import failed unexpectedly; nothing was impor
 def sync_max_rows() -> int:
     """Rows above which a file is imported by a job (read at call time: tests lower it)."""
     return tabular.SYNC_MAX_ROWS
+
+
+def import_limits(max_bytes: int = MAX_BYTES) -> dict[str, str]:
+    """The limits of every import as the upload page states them (one place: the numbers
+    come from ``core.tabular``), formatted the Colombian way (``20.000``)."""
+
+    def number(value: int) -> str:
+        return f"{value:,}".replace(",", ".")
+
+    return {
+        "max_rows": number(tabular.MAX_ROWS),
+        "max_mb": number(max_bytes // (1024 * 1024)),
+        "sync_max_rows": number(sync_max_rows()),
+    }
+
+
+def import_columns_map(
+    *,
+    actor: User,
+    organization: Organization,
+    kind: str,
+    permission: str,
+    choices: dict[str, str],
+    allowed: set[str],
+) -> int:
+    """Remember how the organization's files title some columns of the import ``kind``:
+    ``choices`` maps a header (as written in the file) to a column key of ``allowed`` or to
+    ``""`` (ignore the column). Needs the import's own permission. Returns how many were
+    saved. A preference of the organization's files, not a record of the procedure: it is
+    not written to the trail."""
+    check_perm(actor, permission, organization_id=organization.pk)
+    saved = 0
+    with transaction.atomic():
+        for header, column_key in choices.items():
+            key = header_key(header)
+            if not key or (column_key and column_key not in allowed):
+                continue
+            ImportColumnMapping.objects.update_or_create(
+                organization=organization,
+                kind=kind,
+                header_key=key[:200],
+                defaults={"column_key": column_key, "updated_by": actor},
+            )
+            saved += 1
+    return saved
 
 
 class ImportUploadForm(forms.Form):
@@ -135,6 +196,8 @@ class ImportFlow:
 
     URL names are reversed with ``url_args(target)`` (a plan's import has the plan's pk).
     ``options_form`` is a form posted with the confirmation (the plan's replace/append).
+    ``mapping_kind`` and ``mapping_permission``: with them, the preview of a file with unknown
+    columns offers to map each to a field (the parse passes the same kind to ``read_rows``).
     """
 
     session_key: str
@@ -152,6 +215,8 @@ class ImportFlow:
     upload_form: type[forms.Form] = ImportUploadForm
     options_form: type[forms.Form] | None = None
     max_bytes: int = MAX_BYTES
+    mapping_kind: str = ""
+    mapping_permission: str = ""
 
     def _url(self, name: str, target: Any) -> str:
         return reverse(name, args=self.url_args(target))
@@ -191,7 +256,49 @@ class ImportFlow:
         return render(
             request,
             self.upload_template,
-            {"form": form, "sync_max_rows": sync_max_rows(), **(context or {})},
+            {
+                "form": form,
+                "sync_max_rows": sync_max_rows(),
+                "limits": import_limits(self.max_bytes),
+                **(context or {}),
+            },
+        )
+
+    def _large_rows(self, content: bytes, filename: str) -> tuple[int, list[str]]:
+        """The rows of a file left to a job (0 when it is small enough to parse now), or the
+        problem that refuses it; reads within the limits, parses nothing."""
+        if self.start is None:
+            return 0, []
+        try:
+            rows = tabular.count_rows(content, filename)
+        except FileProblem as exc:
+            return 0, [str(exc)]
+        except UnicodeError:
+            return 0, [_("The file could not be read as CSV: save it again as «CSV UTF-8».")]
+        return (rows if rows > sync_max_rows() else 0), []
+
+    def _save_mapping(self, request: HttpRequest, *, target: Any, columns: list[Any]) -> None:
+        choices: dict[str, str] = {}
+        for name in request.POST:
+            value = request.POST.get(name, "")
+            if not name.startswith("map:") or not value:
+                continue
+            choices[name.removeprefix("map:")] = "" if value == IGNORE_CHOICE else value
+        if not choices:
+            messages.info(request, _("Choose a field for the column, or to ignore it."))
+            return
+        organization = Organization.objects.get(pk=_organization_id(target))
+        import_columns_map(
+            actor=request.user,  # type: ignore[arg-type]
+            organization=organization,
+            kind=self.mapping_kind,
+            permission=self.mapping_permission,
+            choices=choices,
+            allowed={column.key for column in columns},
+        )
+        messages.success(
+            request,
+            _("The columns were mapped; the next files of this import will use the same mapping."),
         )
 
     def preview(
@@ -202,16 +309,31 @@ class ImportFlow:
         entry = self._pending(request, target)
         if entry is None:
             return no_pending_upload(request, upload_url)
-        preview = self.parse(
-            user=request.user, target=target, content=read_upload(entry), filename=entry["filename"]
-        )
-        request.session[self.session_key] = {**entry, "rows": len(preview.rows)}
+        content = read_upload(entry)
+        large, problems = self._large_rows(content, entry["filename"])
+        if large or problems:
+            # a large file is checked and imported by the job: it is not parsed here
+            preview = ImportPreview(filename=entry["filename"], file_errors=problems)
+        else:
+            preview = self.parse(
+                user=request.user, target=target, content=content, filename=entry["filename"]
+            )
+        unknown = [e.header for e in preview.file_errors if isinstance(e, UnknownColumn)]
+        if request.method == "POST" and self.mapping_kind and unknown:
+            self._save_mapping(request, target=target, columns=preview.columns)
+            return redirect(self._url(self.preview_url, target))
+        request.session[self.session_key] = {**entry, "rows": large or len(preview.rows)}
         return render(
             request,
             self.preview_template,
             {
                 **preview_context(request, preview, upload_url=upload_url),
-                "background": self.start is not None and len(preview.rows) > sync_max_rows(),
+                "background": self.start is not None
+                and (large or len(preview.rows)) > sync_max_rows(),
+                "large": large,
+                "unknown_columns": unknown if self.mapping_kind else [],
+                "mapping_choices": [(c.key, c.header) for c in preview.columns],
+                "ignore_choice": IGNORE_CHOICE,
                 "confirm_url": self._url(self.confirm_url, target),
                 "options_form": self.options_form() if self.options_form else None,
                 **(context or {}),

@@ -111,6 +111,16 @@ class Organization(models.Model):
         blank=True,
         help_text=_("Process printed in the header of generated documents."),
     )
+    #: the organization's data-processing policy (Ley 1581 de 2012), published on its public
+    #: page and linked from every consent notice; written by its admin
+    data_policy = models.TextField(
+        _("personal data processing policy"),
+        blank=True,
+        help_text=_(
+            "Published on the organization's public page and linked from every privacy "
+            "notice. Leave a blank line between paragraphs."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -409,3 +419,32 @@ class PublicLink(TenantModel):
     @property
     def is_open(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class ImportColumnMapping(TenantModel):
+    """A column header of the organization's own files, mapped once in an import's preview
+    to a field of that import (or to nothing: ignored), and applied to every later file of
+    the same import (``core.tabular.read_rows``)."""
+
+    #: the import (``ImportFlow.mapping_kind``, e.g. ``registry.stakeholders``)
+    kind = models.CharField(_("import"), max_length=80)
+    #: the header as ``core.tabular.header_key`` writes it (no accents, case or spaces)
+    header_key = models.CharField(_("column header"), max_length=200)
+    #: the import's column key; empty: the column is ignored
+    column_key = models.CharField(_("field"), max_length=80, blank=True)
+    updated_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("import column mapping")
+        verbose_name_plural = _("import column mappings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "kind", "header_key"], name="import_mapping_unique_header"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.header_key} → {self.column_key or '—'}"

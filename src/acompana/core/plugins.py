@@ -12,6 +12,7 @@ says what it brings; the platform finds it among the installed apps and wires it
 * ``reference_seeds``: ``"<module>.<function>"``, called by ``load_reference_data``;
 * ``permissions``: ``"<module>.<NAME>"``, a ``{permission: roles}`` dict merged into
   ``core.permissions``;
+* ``public_pages``: ``PublicPage`` links shown on each organization's public page;
 * ``public_views``: the URL names (``"<namespace>:<name>"``) of its pages without login
   (``core.access.public_view``, ``core.public_links.public_link_view``): a public page not
   listed here fails ``tests/test_permissions_generic.py``.
@@ -59,6 +60,21 @@ class LifecycleStage:
     stage: bool = True
 
 
+@dataclass(frozen=True)
+class PublicPage:
+    """A page an app offers on each organization's public page (``core:organization_public``).
+
+    ``url_name`` is reversed with the organization's slug. ``available``, when given, is
+    ``"<module>.<function>"`` of the app, ``function(organization) -> bool``: the link is shown
+    only when the page has something to show (no empty sections on a public page).
+    """
+
+    title: Any
+    description: Any
+    url_name: str
+    available: str | None = None
+
+
 class ProductAppConfig(AppConfig):
     """Base ``AppConfig`` of every Acompaña app (core, geo and api included)."""
 
@@ -79,6 +95,8 @@ class ProductAppConfig(AppConfig):
     permissions: str | None = None
     #: URL names of the app's pages without login (each a deliberate, reviewed decision)
     public_views: tuple[str, ...] = ()
+    #: links on each organization's public page (the request form, the published agenda...)
+    public_pages: tuple[PublicPage, ...] = ()
 
     def hook(self, name: str) -> Callable[..., Any] | None:
         """The callable (or value) an attribute names, relative to the app's package."""

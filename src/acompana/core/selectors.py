@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from acompana.core.models import Event, Membership, Organization, Unit
+from acompana.core.models import Event, FiscalYear, Membership, Organization, Unit
 from acompana.core.permissions import has_perm
 from acompana.core.procedures import Profile, get_profile
 
@@ -110,3 +112,22 @@ def memberships_for_user(*, user: Any) -> QuerySet[Membership]:
 
 def procedure_summary(*, organization: Organization) -> Profile:
     return get_profile(organization)
+
+
+def year_being_planned(years: Iterable[FiscalYear]) -> FiscalYear | None:
+    """The vigencia a year picker offers first: the one being planned.
+
+    Planning happens the year before (a plan, a strategy or a priority list made in
+    December is for next year), so the default is the fiscal year after the current one when
+    the organization registered it, else the current one, else the newest. ``years`` are the
+    fiscal years the picker offers (already scoped to the user).
+    """
+    offered = list(years)
+    current = next((y for y in offered if y.is_current), None)
+    if current is None:
+        current_years = [y for y in offered if y.year == timezone.localdate().year]
+        current = current_years[0] if current_years else None
+    if current is not None:
+        following = next((y for y in offered if y.year == current.year + 1), None)
+        return following or current
+    return max(offered, key=lambda y: y.year, default=None)

@@ -43,6 +43,7 @@ ORGANIZATION_FIELDS = [
     "department",
     "municipality",
     "process_name",
+    "data_policy",
     "logo",
 ]
 UNIT_FIELDS = ["name", "code", "kind", "parent", "is_active"]

@@ -7,6 +7,7 @@ from acompana.core.views import (
     home,
     jobs,
     organization_admin,
+    public,
     security,
 )
 
@@ -50,6 +51,18 @@ urlpatterns = [
     path("invitacion/<str:token>/", organization_admin.invitation_accept, name="invitation_accept"),
     path(
         "entidad/<slug:slug>/logo/", organization_admin.organization_logo, name="organization_logo"
+    ),
+    # an organization's public pages (no login)
+    path("entidades/<slug:slug>/", public.organization_public, name="organization_public"),
+    path(
+        "entidades/<slug:slug>/accesibilidad/",
+        public.organization_accessibility,
+        name="organization_accessibility",
+    ),
+    path(
+        "entidades/<slug:slug>/tratamiento-de-datos/",
+        public.organization_data_policy,
+        name="organization_data_policy",
     ),
     path("auditoria/", audit.audit_list, name="audit_list"),
     path(

@@ -8,7 +8,9 @@ profile must be on (``on``) or off (``off``) for the row to exist (DESIGN sectio
 
 ``transition_apply`` is the only code that moves a state. In one transaction it
 
-1. checks the actor's role (``check_perm`` → ``PermissionDenied``, 403) and organization;
+1. checks the actor's role (``check_perm`` → ``PermissionDenied``, 403) and organization:
+   who may act is who the organization's procedure names for the steps the row's keys
+   complete (``core.permissions.roles_in``), the permission table where no step maps them;
 2. checks the row belongs to the organization's procedure (``TransitionError``);
 3. does ONE conditional UPDATE from the expected state (and version) through
    ``core.concurrency.versioned_update``: nobody's move is lost, and a refusal says whether
@@ -34,7 +36,7 @@ from acompana.core.concurrency import state_label, versioned_update
 from acompana.core.errors import TransitionError
 from acompana.core.events import event_record
 from acompana.core.models import User
-from acompana.core.permissions import check_perm
+from acompana.core.permissions import check_perm, has_perm
 from acompana.core.procedures import get_profile
 from acompana.core.scoping import active_membership
 
@@ -106,6 +108,10 @@ class Transition:
     def display(self) -> str:
         return str(self.label or self.action)
 
+    def allowed_for(self, user: Any) -> bool:
+        """Whether ``user`` may apply this row (role per the procedure; UI buttons)."""
+        return has_perm(user, self.perm, step_keys=self.step_keys or None)
+
 
 def profile_switches(organization: Any, names: Iterable[str]) -> dict[str, bool]:
     """The values of some switches of the organization's procedure profile."""
@@ -124,7 +130,7 @@ def transition_check(
 
     ``switches``: the organization's switch values when the caller already read them.
     """
-    check_perm(actor, transition.perm)
+    check_perm(actor, transition.perm, step_keys=transition.step_keys or None)
     organization_id = getattr(obj, "organization_id", None)
     if organization_id is not None:
         membership = active_membership(actor)

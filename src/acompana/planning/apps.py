@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from acompana.core.plugins import LifecycleStage, Menu, MenuItem, ProductAppConfig
+from acompana.core.plugins import LifecycleStage, Menu, MenuItem, ProductAppConfig, PublicPage
 
 
 class PlanningConfig(ProductAppConfig):
@@ -18,6 +18,14 @@ class PlanningConfig(ProductAppConfig):
         "planning:need_request_done",
         "planning:need_request_notice",
         "planning:need_request_municipalities",
+    )
+    #: on each organization's public page: the request form
+    public_pages = (
+        PublicPage(
+            _("Request technical assistance"),
+            _("Tell us what your entity needs; you will get a radicado by e-mail."),
+            "planning:need_request",
+        ),
     )
     lifecycle = (
         LifecycleStage(

@@ -46,6 +46,30 @@ class IndicatorSource(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class IndicatorScale(models.TextChoices):
+    """The values an indicator can take; values outside are refused at import."""
+
+    PERCENT = "percent", _("0 to 100 (percentage or index)")
+    BINARY = "binary", _("0 or 1 (yes / no)")
+    COUNT = "count", _("Count: whole number, 0 or more")
+    NON_NEGATIVE = "non_negative", _("Any number, 0 or more")
+    ANY = "any", _("Any number")
+
+
+class Normalisation(models.TextChoices):
+    """How a prioritisation model puts its criteria on one scale (``scoring``)."""
+
+    MINMAX = "minmax", _("Min–max (0 to 100)")
+    ZSCORE = "zscore", _("Z-score (population standard deviation)")
+
+
+class MissingRule(models.TextChoices):
+    """What a prioritisation model does with a stakeholder without a value."""
+
+    WORST = "worst", _("Worst value of the criterion")
+    EXCLUDE = "exclude", _("Left out of the ranking")
+
+
 class CriterionKind(models.TextChoices):
     INDICATOR = "indicator", _("Indicator value")
     NEEDS_COUNT = "needs_count", _("Number of open needs")
@@ -83,6 +107,9 @@ class ConsolidatedStatus(models.TextChoices):
     DRAFT = "draft", _("Being consolidated")
     VERIFIED = "verified", _("Verified")
     RETURNED = "returned", _("Returned to the units")
+    #: EDU-6: sent to the Comité Directivo, which reviews its coverage first
+    IN_COMMITTEE = "in_committee", _("Sent to the committee")
+    COMMITTEE_REVIEWED = "committee_reviewed", _("Coverage reviewed by the committee")
     COMMITTEE_APPROVED = "committee_approved", _("Approved by the committee")
     PUBLISHED = "published", _("Published")
 

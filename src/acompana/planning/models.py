@@ -22,10 +22,13 @@ from acompana.planning.choices import (
     DecisionOutcome,
     FindingSeverity,
     FindingStatus,
+    IndicatorScale,
     IndicatorSource,
+    MissingRule,
     NeedOrigin,
     NeedSource,
     NeedStatus,
+    Normalisation,
     PlanStatus,
     Priority,
     ProposalStatus,
@@ -95,6 +98,24 @@ class Need(TenantModel):
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     triaged_at = models.DateTimeField(_("triaged at"), null=True, blank=True)
+    #: what the public form also asks (issue 11 §8): the requester's position, the entity's
+    #: identifier (NIT or DANE code, matched to the registry at triage), preferred modality
+    requester_position = models.CharField(_("requester position"), max_length=150, blank=True)
+    requester_identifier = models.CharField(
+        _("entity identification (NIT or DANE code)"), max_length=20, blank=True
+    )
+    preferred_modality = models.ForeignKey(
+        "catalog.Modality",
+        verbose_name=_("preferred modality"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    #: the number the organization's correspondence office gave the request (radicado):
+    #: one need per radicado in the organization
+    radicado = models.CharField(_("request number (radicado)"), max_length=40, blank=True)
+    received_on = models.DateField(_("received on"), null=True, blank=True)
 
     unit_path = "unit"
 
@@ -112,7 +133,12 @@ class Need(TenantModel):
                 fields=["organization", "reference"],
                 condition=~models.Q(reference=""),
                 name="need_unique_reference",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "radicado"],
+                condition=~models.Q(radicado=""),
+                name="need_unique_radicado",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -143,6 +169,10 @@ class Indicator(TenantModel):
     source = models.CharField(_("source"), max_length=10, choices=IndicatorSource.choices)
     description = models.TextField(_("description"), blank=True)
     unit_label = models.CharField(_("unit of measure"), max_length=40, blank=True)
+    #: the values it can take (``IndicatorScale``); the import refuses values outside it
+    scale = models.CharField(
+        _("scale"), max_length=15, choices=IndicatorScale.choices, default=IndicatorScale.ANY
+    )
     #: True when a higher value is better performance (so a lower value means more need)
     higher_is_better = models.BooleanField(_("higher is better"), default=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -181,9 +211,12 @@ class IndicatorValue(TenantModel):
 class PrioritisationModel(TenantModel):
     """Weighted, explainable scoring of stakeholders for a fiscal year.
 
-    Each criterion's raw value is normalised to 0–100 by min–max over the stakeholders
-    scored (inverted when a lower raw value means more priority); the score is the weighted
-    mean of the normalised values. A stakeholder without a value for a criterion gets 0 for it.
+    Each criterion's raw value is normalised (min–max to 0–100, or z-score with the
+    population standard deviation; inverted when a lower raw value means more priority);
+    the score is the weighted mean of the normalised values. A missing value gets the
+    criterion's worst value or leaves the stakeholder out (``missing_rule``). Equal scores
+    are ordered by DANE code, NIT and id. The rule is ``prioritisation.scoring``'s.
+    The model is a draft (vigencia, date and rules editable) until a priority list is saved.
     """
 
     fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT, related_name="+")
@@ -191,6 +224,17 @@ class PrioritisationModel(TenantModel):
     description = models.TextField(_("description"), blank=True)
     #: stakeholder kinds scored (empty: all active stakeholders)
     stakeholder_kinds = ArrayField(models.CharField(max_length=30), default=list, blank=True)
+    normalisation = models.CharField(
+        _("normalisation"),
+        max_length=10,
+        choices=Normalisation.choices,
+        default=Normalisation.MINMAX,
+    )
+    missing_rule = models.CharField(
+        _("missing values"), max_length=10, choices=MissingRule.choices, default=MissingRule.WORST
+    )
+    #: the date the open requests are counted on (empty: the day the ranking is computed)
+    reference_date = models.DateField(_("date of the model"), null=True, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -232,6 +276,19 @@ class PriorityList(TenantModel):
     notes = models.TextField(_("notes"), blank=True)
     #: the criteria as they were when saved (weights, normalisation), for explainability
     criteria_snapshot = models.JSONField(default=list)
+    #: the model's rules when saved (the model may change later; the list does not)
+    normalisation = models.CharField(
+        _("normalisation"),
+        max_length=10,
+        choices=Normalisation.choices,
+        default=Normalisation.MINMAX,
+    )
+    missing_rule = models.CharField(
+        _("missing values"), max_length=10, choices=MissingRule.choices, default=MissingRule.WORST
+    )
+    reference_date = models.DateField(_("date of the model"), null=True, blank=True)
+    #: stakeholders left out of the ranking by the ``exclude`` rule
+    excluded_count = models.PositiveIntegerField(default=0)
     saved_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     saved_at = models.DateTimeField(default=timezone.now)
 
@@ -508,8 +565,14 @@ class PlanLine(TenantModel):
     needs_travel = models.BooleanField(_("needs travel allowance"), default=False)
     needs_logistics = models.BooleanField(_("needs logistics"), default=False)
     procurement_notes = models.TextField(_("procurement needs"), blank=True)
-    #: FP-5: for national entities, whether the topic is a legal obligation
-    legal_obligation = models.BooleanField(_("legal obligation (national entity)"), default=False)
+    #: FP-5: for national-order entities, whether the topic is a legal obligation — None
+    #: while the unit has not said (the consolidation checks ask for it), never assumed "no"
+    legal_obligation = models.BooleanField(
+        _("legal obligation (national entity)"), null=True, blank=True, default=None
+    )
+    #: FP-5: the norm that makes it an obligation ("Ley 1955 de 2019, art. 8"), stated when
+    #: ``legal_obligation`` is yes: a checkbox alone is not evidence
+    legal_basis = models.CharField(_("legal basis (norm)"), max_length=300, blank=True)
     territorial_manager = models.CharField(_("territorial manager"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 

@@ -19,6 +19,23 @@ class StakeholderKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class EntityOrder(models.TextChoices):
+    """Order of a public entity (FP-5 asks national ones whether a topic is a legal
+    obligation). Derived from the stakeholder's kind (``Stakeholder.entity_order``)."""
+
+    NATIONAL = "national", _("National order")
+    TERRITORIAL = "territorial", _("Territorial order")
+
+
+#: the kinds that are public entities of each order (the others are not entities of an order)
+ENTITY_ORDER_OF_KIND: dict[str, str] = {
+    StakeholderKind.NATIONAL_ENTITY: EntityOrder.NATIONAL,
+    StakeholderKind.TERRITORIAL_ENTITY: EntityOrder.TERRITORIAL,
+    StakeholderKind.MUNICIPALITY: EntityOrder.TERRITORIAL,
+    StakeholderKind.DEPARTMENT: EntityOrder.TERRITORIAL,
+}
+
+
 class HealthSubtype(models.TextChoices):
     IPS = "ips", _("IPS (health service provider)")
     ESE = "ese", _("ESE (state social enterprise)")

@@ -1,7 +1,8 @@
 """Rows of the registry exports (stakeholders, people); the writers are ``core.exports``.
 
 The stakeholder export has the import template's columns, so an export can be corrected
-and imported again. Sensitive columns of people follow consent and the exporter's role.
+and imported again; after them come columns for people (names, the kind as a label), which
+the import ignores. Identifiers (NIT, DANE, school, REPS codes) each have their own column. Sensitive columns of people follow consent and the exporter's role.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ def stakeholder_header() -> list[str]:
         "Nombre del departamento",
         "Nombre del municipio",
         "Activo",
+        "Tipo de grupo de valor (descripción)",
     ]
 
 
@@ -66,7 +68,9 @@ def stakeholder_rows(queryset: QuerySet[Stakeholder]) -> Iterator[list[Any]]:
         yield [values[c.key] for c in COLUMNS] + [
             str(s.department) if s.department else "",
             s.municipality.name.title() if s.municipality else "",
-            "sí" if s.is_active else "no",
+            s.is_active,  # the writer prints Sí / No
+            s.get_kind_display()
+            + (f" — {s.get_health_subtype_display()}" if s.health_subtype else ""),
         ]
 
 
@@ -102,7 +106,7 @@ def person_rows(queryset: QuerySet[Person], *, include_sensitive: bool) -> Itera
     for p in queryset.iterator(chunk_size=CHUNK):
         consent = bool(getattr(p, "has_sensitive_consent", False))
         row: list[Any] = [
-            p.document_type,
+            p.get_document_type_display(),
             p.document_number,
             p.first_name,
             p.last_name,
@@ -110,7 +114,7 @@ def person_rows(queryset: QuerySet[Person], *, include_sensitive: bool) -> Itera
             p.phone,
             p.position,
             p.stakeholder.name if p.stakeholder else "",
-            _("Yes") if consent else _("No"),
+            consent,  # the writer prints Sí / No
         ]
         if include_sensitive:
             for name in SENSITIVE_FIELDS:

@@ -13,8 +13,8 @@ from typing import Any
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-from ninja import Schema
 
+from acompana.core.filters import query_schema
 from acompana.core.validators import normalize_search, only_digits
 from acompana.geo.forms import PlaceFilterForm
 from acompana.registry.choices import ActiveFilter, StakeholderKind
@@ -109,16 +109,5 @@ class PersonFilterForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if v}
 
 
-class StakeholderFilterQuery(Schema):
-    """Query parameters of the API list (documentation; validation is the form above)."""
-
-    q: str | None = None
-    department: str | None = None
-    municipality: str | None = None
-    kind: str | None = None
-    active: str | None = None
-
-
-class PersonFilterQuery(Schema):
-    q: str | None = None
-    stakeholder: int | None = None
+StakeholderFilterQuery = query_schema(StakeholderFilterForm, name="StakeholderFilterQuery")
+PersonFilterQuery = query_schema(PersonFilterForm, name="PersonFilterQuery")

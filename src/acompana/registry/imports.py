@@ -2,11 +2,18 @@
 
 The preview says, for every row, the values it will import or the reasons it cannot:
 wrong or missing columns, undecodable text, bad NIT/DANE/REPS codes, unknown municipality,
-duplicates inside the file and against the registry, empty file, too many rows. A file with
-any bad row imports nothing (``services.stakeholders_import``).
+duplicates inside the file, empty file, too many rows. A file with any bad row imports
+nothing (``services.stakeholders_import``).
+
+A row whose identifiers (NIT, DANE code, school DANE code, REPS code) all name one
+stakeholder of the registry of the same kind updates it (``PreviewRow.action`` "update",
+the preview says «actualizar»): its non-empty cells replace the stored values, empty cells
+keep them. Identifiers naming several stakeholders, or one of another kind, are refused.
 
 Columns are matched by their header without accents, case or punctuation, so "Código DANE
-establecimiento" and "codigo_dane_establecimiento" are the same column. Cells of code
+establecimiento" and "codigo_dane_establecimiento" are the same column; the common variants
+(``core.tabular.HEADER_VARIANTS``: codigo_dane, NIT + DV in two columns, ...) and the
+organization's remembered mapping (``MAPPING_KIND``) are recognised too. Cells of code
 columns typed as numbers in Excel (which drops leading zeros) are padded back.
 """
 
@@ -29,7 +36,7 @@ from acompana.core.tabular import (
     header_key,
     read_rows,
 )
-from acompana.core.validators import nit_with_check_digit, normalize_search
+from acompana.core.validators import nit_with_check_digit, normalize_search, only_digits
 from acompana.registry.choices import HealthSubtype, StakeholderKind
 from acompana.registry.models import Stakeholder
 from acompana.registry.validation import (
@@ -37,7 +44,12 @@ from acompana.registry.validation import (
     IdentifierIndex,
     clean_stakeholder,
     identifier_keys,
+    input_from_stakeholder,
 )
+from acompana.registry.validators import normalize_nit
+
+#: the import's name for its remembered column mapping (``core.imports.ImportFlow``)
+MAPPING_KIND = "registry.stakeholders"
 
 COLUMNS = [
     Column(
@@ -112,6 +124,7 @@ IGNORED_HEADERS = {
     "municipality_name",
     "nombre_del_municipio",
     "health_actor_type",
+    "tipo_de_grupo_de_valor_descripcion",
 }
 
 _KIND_WORDS = {
@@ -180,6 +193,8 @@ def parse_stakeholder_file(
         ignored=IGNORED_HEADERS,
         max_bytes=MAX_BYTES,
         max_rows=MAX_ROWS,
+        organization_id=organization.pk,
+        mapping_kind=MAPPING_KIND,
     )
     preview = ImportPreview(filename=filename, columns=COLUMNS, file_errors=file_errors)
     if file_errors:
@@ -227,12 +242,29 @@ def _validate_rows(
             return code  # a school of the same file: linked when importing
         return None
 
+    matches = _matches(existing, raw_rows)
+    current = {
+        s.pk: s
+        for s in Stakeholder.objects.filter(
+            organization=organization,
+            pk__in=[pk for pk in set(matches.values()) if pk is not None],
+        ).select_related("parent", "department", "municipality")
+    }
     in_file = IdentifierIndex()
     total = len(raw_rows)
     for position, (number, raw, problems) in enumerate(raw_rows, start=1):
         row = PreviewRow(number=number, raw=raw, errors=list(problems))
         data = dict(raw)
         kind = kind_from_text(raw.get("kind", ""))
+        target_pk = matches.get(number)
+        if target_pk is not None and kind is not None and current[target_pk].kind == kind[0]:
+            # an update: the cells given replace the stored values, empty cells keep them
+            stored = input_from_stakeholder(current[target_pk])
+            data = {**stored, **{key: value for key, value in raw.items() if value}}
+            row.action = "update"
+        else:
+            target_pk = None
+            row.action = "create"
         if kind is None:
             row.errors.append(
                 _("%(column)s: «%(value)s» is not a known kind of stakeholder.")
@@ -254,7 +286,7 @@ def _validate_rows(
         else:
             if parent_code and values["parent"] is None and not row.errors:
                 row.errors.append(_("The school of the site was not found."))
-            clashes = existing.clashes(values)
+            clashes = existing.clashes(values, exclude_pk=target_pk)
             for field_name, message in clashes.items():
                 row.errors.append(f"{labels.get(field_name, field_name)}: {message}")
             for key in identifier_keys(
@@ -276,6 +308,7 @@ def _validate_rows(
                     )
             in_file.add(values, number, values["name"])
             values["search_name"] = normalize_search(values["name"])
+            values["pk"] = target_pk
             row.values = values
         if row.errors:
             row.values = None
@@ -284,6 +317,29 @@ def _validate_rows(
             progress(10 + int(70 * position / total))
     if progress:
         progress(80)
+
+
+def _matches(existing: IdentifierIndex, raw_rows: list[RawRow]) -> dict[int, int | None]:
+    """Row number → the one stakeholder of the registry its identifiers name (None when
+    they name several: the row is then refused by the clash check). Rows naming none are
+    absent."""
+    result: dict[int, int | None] = {}
+    for number, raw, _problems in raw_rows:
+        kind = kind_from_text(raw.get("kind", ""))
+        holders = {
+            existing.holders[key][0]
+            for key in identifier_keys(
+                kind=kind[0] if kind else "",
+                nit=normalize_nit(raw.get("nit", "")),
+                dane_code=only_digits(raw.get("dane_code", "")),
+                school_code=only_digits(raw.get("school_code", "")),
+                reps_code=only_digits(raw.get("reps_code", "")),
+            )
+            if key in existing.holders
+        }
+        if holders:
+            result[number] = holders.pop() if len(holders) == 1 else None
+    return result
 
 
 # --- template --------------------------------------------------------------------------------

@@ -13,11 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from acompana.core.models import TenantModel, User
 from acompana.geo.models import Department, Municipality
 from acompana.registry.choices import (
+    ENTITY_ORDER_OF_KIND,
     AgeGroup,
     ConsentChannel,
     ConsentPurpose,
     Disability,
     DocumentType,
+    EntityOrder,
     Ethnicity,
     Gender,
     HealthSubtype,
@@ -134,6 +136,18 @@ class Stakeholder(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def entity_order(self) -> str:
+        """``national`` or ``territorial`` for a public entity ("" otherwise), from its kind:
+        the kind already says it (``Public entity, national order``, an alcaldía is
+        territorial), so a second field could only contradict it."""
+        return ENTITY_ORDER_OF_KIND.get(self.kind, "")
+
+    @property
+    def entity_order_label(self) -> str:
+        order = self.entity_order
+        return str(EntityOrder(order).label) if order else ""
 
     @property
     def identifiers(self) -> list[tuple[str, str]]:

@@ -4,12 +4,16 @@ The text is legal wording in Spanish and deliberately not translated through get
 consent proves that the person saw *this* text, so each consent stores the notice version
 and the SHA-256 hash of the text as shown (with the organization's name and NIT filled in).
 A changed text is a new version; old versions stay here so old consents can be verified.
+Every place that shows a notice also links the organization's data-processing policy
+(``policy_path``; the admin writes it on the organization page, the public page shows it).
 """
 
 from __future__ import annotations
 
 import hashlib
 from typing import Any
+
+from django.urls import reverse
 
 NOTICE_VERSIONS: dict[str, str] = {
     "2026.1": (
@@ -46,14 +50,28 @@ NOTICE_VERSIONS: dict[str, str] = {
         "sitio web.\n"
     ),
 }
+# 2026.2: the same notice, pointing to the policy the organization publishes on its public
+# page (``core:organization_data_policy``), whose address is shown next to every notice.
+NOTICE_VERSIONS["2026.2"] = NOTICE_VERSIONS["2026.1"].replace(
+    "La política de tratamiento de datos personales de la entidad está publicada en su "
+    "sitio web.\n",
+    "La política de tratamiento de datos personales de {organization} está publicada en su "
+    "página pública, en la dirección que acompaña este aviso.\n",
+)
 
-CURRENT_NOTICE_VERSION = "2026.1"
+CURRENT_NOTICE_VERSION = "2026.2"
 
 
 def notice_text(*, organization: Any, version: str = CURRENT_NOTICE_VERSION) -> str:
     """The notice of ``version`` as shown to people of ``organization``."""
     template = NOTICE_VERSIONS[version]
     return template.format(organization=organization.name, nit=organization.nit)
+
+
+def policy_path(*, organization: Any) -> str:
+    """Where ``organization`` publishes its data-processing policy (linked from every notice:
+    the templates that show a notice include ``core/public/_policy_link.html``)."""
+    return reverse("core:organization_data_policy", args=[organization.slug])
 
 
 def notice_hash(text: str) -> str:

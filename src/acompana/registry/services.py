@@ -213,6 +213,7 @@ def stakeholder_reactivate(*, actor: User, stakeholder: Stakeholder) -> Stakehol
 class ImportResult:
     created: int
     filename: str
+    updated: int = 0
 
 
 def stakeholders_import(
@@ -227,7 +228,9 @@ def stakeholders_import(
 
     The file is parsed and every row validated (DIVIPOLA, identifiers, duplicates inside
     the file and against the registry) before anything is written; any bad row raises
-    ``ImportRejected`` with the reasons per row. ``progress(percent)`` reports progress.
+    ``ImportRejected`` with the reasons per row. A row whose identifiers name one stakeholder
+    of the same kind updates it (``imports.parse_stakeholder_file``), in the same
+    transaction. ``progress(percent)`` reports progress.
     """
     check_perm(actor, IMPORT, organization_id=organization.pk)
     from acompana.registry.imports import parse_stakeholder_file
@@ -237,11 +240,18 @@ def stakeholders_import(
     )
     if not preview.ok:
         raise ImportRejected(file_errors=preview.file_errors, row_errors=preview.row_errors)
-    rows = [row.values for row in preview.rows if row.values is not None]
+    values_of = [row.values for row in preview.rows if row.values is not None]
+    updates = [values for values in values_of if values.get("pk") is not None]
+    rows = [
+        {k: v for k, v in values.items() if k != "pk"}
+        for values in values_of
+        if values.get("pk") is None
+    ]
     try:
         with transaction.atomic():
-            # schools first, so sites of a school of the same file can point at it
             by_school_code: dict[str, Stakeholder] = {}
+            updated = _import_updates(updates, by_school_code)
+            # schools first, so sites of a school of the same file can point at it
             first = [
                 Stakeholder(organization=organization, **_without_parent(values))
                 for values in rows
@@ -266,15 +276,28 @@ def stakeholders_import(
                     )
                 )
             Stakeholder.objects.bulk_create(sites, batch_size=1000)
+            for values in updates:  # updated sites of a school new in the same file
+                if isinstance(values.get("parent"), str):
+                    Stakeholder.objects.filter(pk=values["pk"]).update(
+                        parent=by_school_code[values["parent"]]
+                    )
             created = len(first) + len(sites)
             event_record(
                 actor=actor,
                 organization=organization,
                 step_key="stakeholder.imported",
                 obj=None,
-                summary=_("%(count)s stakeholders imported from %(file)s")
-                % {"count": created, "file": filename},
-                after={"count": created, "file": filename},
+                summary=(
+                    _("%(count)s stakeholders imported and %(updated)s updated from %(file)s")
+                    if updated
+                    else _("%(count)s stakeholders imported from %(file)s")
+                )
+                % {"count": created, "updated": updated, "file": filename},
+                after={
+                    "count": created,
+                    "file": filename,
+                    **({"updated": updated} if updated else {}),
+                },
             )
     except IntegrityError:
         raise ImportRejected(
@@ -290,7 +313,26 @@ def stakeholders_import(
         )
     if progress:
         progress(100)
-    return ImportResult(created=created, filename=filename)
+    return ImportResult(created=created, filename=filename, updated=updated)
+
+
+def _import_updates(updates: list[dict[str, Any]], by_school_code: dict[str, Stakeholder]) -> int:
+    """Write the rows of an import that update a stakeholder (matched by identifier); the
+    updated schools are registered in ``by_school_code`` for the sites of the same file."""
+    now = timezone.now()
+    for values in updates:
+        fields = {k: v for k, v in values.items() if k != "pk"}
+        parent = fields.get("parent")
+        if isinstance(parent, str):  # a school created by the same file: linked below
+            fields["parent"] = None
+        Stakeholder.objects.filter(pk=values["pk"]).update(
+            **fields, version=F("version") + 1, updated_at=now
+        )
+    schools = Stakeholder.objects.filter(
+        pk__in=[v["pk"] for v in updates if v["kind"] == StakeholderKind.SCHOOL]
+    )
+    by_school_code.update({school.school_code: school for school in schools})
+    return len(updates)
 
 
 def stakeholders_import_start(

@@ -33,7 +33,7 @@ from acompana.registry.forms import (
     StakeholderCreateForm,
     StakeholderForm,
 )
-from acompana.registry.imports import parse_stakeholder_file
+from acompana.registry.imports import MAPPING_KIND, parse_stakeholder_file
 from acompana.registry.notice import CURRENT_NOTICE_VERSION, notice_text
 from acompana.registry.validation import input_from_stakeholder
 
@@ -244,6 +244,12 @@ def _run_import(
     result = services.stakeholders_import(
         actor=actor, organization=target, content=content, filename=filename
     )
+    if result.updated:
+        return _("%(count)s stakeholders imported and %(updated)s updated from %(file)s.") % {
+            "count": result.created,
+            "updated": result.updated,
+            "file": result.filename,
+        }
     return _("%(count)s stakeholders imported from %(file)s.") % {
         "count": result.created,
         "file": result.filename,
@@ -271,6 +277,8 @@ IMPORT_FLOW = ImportFlow(
     parse=_parse_import,
     run=_run_import,
     start=_start_import,
+    mapping_kind=MAPPING_KIND,
+    mapping_permission=IMPORT,
 )
 IMPORT_SESSION_KEY = IMPORT_FLOW.session_key
 

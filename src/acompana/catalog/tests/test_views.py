@@ -412,7 +412,7 @@ def test_export_escapes_formula_cells(client_for, seeded):
     response = c.get(reverse("catalog:service_export"), {"formato": "csv"})
     assert response["Content-Type"].startswith("text/csv")
     body = b"".join(response.streaming_content).decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(body)))
+    rows = list(csv.reader(io.StringIO(body), delimiter=";"))
     cells = {cell for row in rows[1:] for cell in row}
     assert '\'=HYPERLINK("http://x")' in cells
     assert "'+1+2" in cells and "'@SUM(A1)" in cells and "'-10 servicios" in cells

@@ -27,7 +27,9 @@ The keys, by stage (what each means is in ``STEP_KEYS`` below):
   ``consent.recorded``, ``service.created``, ``service.updated``, ``milestone_template.changed``
 
 ``stakeholder.deactivated`` is known but maps to no step in the shipped profiles (it is
-registry upkeep, not a procedure step).
+registry upkeep, not a procedure step). Neither do ``plan.drafted``, ``stakeholder.updated``
+and ``service.updated`` (issue 11): a step is done when its control point is met — a plan
+*submitted*, not an empty draft opened — and upkeep of a record completes no step.
 
 Audit-only keys (``organization.updated``, ``unit.created``, ``procedure.adjusted``,
 ``need.triaged``, ``plan.returned``, ...) are in ``AUDIT_KEYS``: they are recorded in the
@@ -40,6 +42,9 @@ undeclared one. A new key is declared here before a service emits it.
 """
 
 from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 #: key → what the service that emits it did (English, for developers).
 STEP_KEYS: dict[str, str] = {
@@ -56,6 +61,10 @@ STEP_KEYS: dict[str, str] = {
     "plan.unit_approved": "The unit head approved the unit plan.",
     "plan.consolidated": "Planning consolidated the organization's plan.",
     "plan.verified": "Planning verified the consolidated plan (complete and consistent).",
+    "plan.committee_reviewed": (
+        "The steering committee reviewed that the consolidated plan covers the value chain's "
+        "services (coverage view)."
+    ),
     "plan.committee_approved": "The steering committee approved the plan (acta).",
     "plan.published": "The approved plan was published / sent to the units.",
     # agenda
@@ -133,6 +142,8 @@ AUDIT_KEYS: dict[str, str] = {
     "service.deactivated": "A service was withdrawn from the portfolio.",
     "service.reactivated": "A withdrawn service was put back in the portfolio.",
     # needs
+    "need.requested": "A request arrived through the public form (SAL-1/EDU-1 is done when "
+    "a person accepts it at triage).",
     "need.updated": "A need was changed.",
     "need.triaged": "A unit-less need was assigned to a unit.",
     "need.status_changed": "The status of a need changed.",
@@ -141,6 +152,7 @@ AUDIT_KEYS: dict[str, str] = {
     # indicators and prioritisation
     "indicator.created": "An indicator was registered.",
     "indicator.updated": "An indicator was changed.",
+    "indicator.deleted": "An unused indicator was deleted.",
     "indicator_values.imported": "Indicator values were imported from a file.",
     "prioritisation_model.created": "A prioritisation model was created.",
     "prioritisation_model.updated": "A prioritisation model was changed.",
@@ -162,9 +174,121 @@ AUDIT_KEYS: dict[str, str] = {
     "plan.lines_reordered": "The lines of a plan were reordered.",
     "plan.lines_imported": "Lines of a plan were imported from a file.",
     "plan.returned": "A plan was returned for changes.",
+    "plan.sent_to_committee": "The verified consolidated plan was sent to the committee.",
     "plan.reopened": "A plan was reopened for changes.",
     "plan.checks_run": "The consolidation checks were run on a consolidated plan.",
     "finding.accepted": "A finding of the consolidation checks was accepted with a reason.",
+}
+
+
+#: key → what people read for it (the trail, the audit pages, the home feed): one short
+#: Spanish phrase per declared key (``core.events_display.key_label``); a new key gets its
+#: label here too (``core/tests/test_events_display.py`` fails on a key without one).
+KEY_LABELS: dict[str, Promise] = {
+    "need.registered": _("Need registered"),
+    "prioritisation.saved": _("Priority list saved"),
+    "strategy.proposed": _("Strategy proposal submitted"),
+    "strategy.consolidated": _("Strategy consolidated"),
+    "strategy.committee_decided": _("Strategy approved by the committee"),
+    "plan.drafted": _("Plan opened"),
+    "plan.submitted": _("Plan submitted"),
+    "plan.unit_approved": _("Plan approved by the unit head"),
+    "plan.consolidated": _("Plan consolidated"),
+    "plan.verified": _("Consolidated plan verified"),
+    "plan.sent_to_committee": _("Plan sent to the committee"),
+    "plan.committee_reviewed": _("Plan coverage reviewed by the committee"),
+    "plan.committee_approved": _("Plan approved by the committee"),
+    "plan.published": _("Plan published"),
+    "agenda.scheduled": _("Activity scheduled"),
+    "agenda.consolidated": _("Agenda consolidated"),
+    "agenda.published": _("Agenda published"),
+    "activity.prepared": _("Activity prepared"),
+    "convocation.sent": _("Convocation sent"),
+    "schedule.changed": _("Schedule change notified"),
+    "travel.requested": _("Travel allowance requested"),
+    "travel.processed": _("Travel allowance processed"),
+    "session.recorded": _("Session recorded"),
+    "attendance.recorded": _("Attendance recorded"),
+    "report.execution_written": _("Execution report written"),
+    "assistance.registered": _("Assistance registered"),
+    "stakeholder.contacted": _("Stakeholder contacted"),
+    "evaluation.applied": _("Evaluation applied"),
+    "evaluation.consolidated": _("Evaluation results consolidated"),
+    "impact.evaluated": _("Impact evaluated"),
+    "commitment.followed_up": _("Commitment followed up"),
+    "milestone.recorded": _("Milestone recorded"),
+    "corrective_action.opened": _("Corrective action opened"),
+    "report.periodic_sent": _("Periodic report sent"),
+    "report.annual_presented": _("Annual report presented"),
+    "archive.filed": _("Documents filed"),
+    "stakeholder.created": _("Stakeholder registered"),
+    "stakeholder.updated": _("Stakeholder updated"),
+    "stakeholder.deactivated": _("Stakeholder deactivated"),
+    "stakeholder.imported": _("Stakeholders imported"),
+    "person.created": _("Person registered"),
+    "consent.recorded": _("Consent recorded"),
+    "service.created": _("Service created"),
+    "service.updated": _("Service updated"),
+    "milestone_template.changed": _("Service milestones changed"),
+    "user.switched_organization": _("Organization switched"),
+    "user.totp_enabled": _("Second factor enabled"),
+    "user.totp_disabled": _("Second factor disabled"),
+    "organization.updated": _("Organization data updated"),
+    "unit.created": _("Unit created"),
+    "unit.updated": _("Unit updated"),
+    "membership.created": _("User linked to the organization"),
+    "membership.updated": _("User's roles updated"),
+    "invitation.created": _("Invitation sent"),
+    "invitation.accepted": _("Invitation accepted"),
+    "invitation.revoked": _("Invitation revoked"),
+    "fiscal_year.created": _("Fiscal year opened"),
+    "fiscal_year.set_current": _("Current fiscal year changed"),
+    "procedure.adjusted": _("Procedure adjusted"),
+    "document.generated": _("Document generated"),
+    "public_link.issued": _("Public link issued"),
+    "public_link.revoked": _("Public link revoked"),
+    "api_token.created": _("API token created"),
+    "api_token.revoked": _("API token revoked"),
+    "stakeholder.reactivated": _("Stakeholder reactivated"),
+    "person.updated": _("Person updated"),
+    "consent.revoked": _("Consent revoked"),
+    "registry.exported": _("Registry exported"),
+    "catalog.seeded": _("Reference values added"),
+    "catalog.value_created": _("Catalogue value added"),
+    "catalog.value_updated": _("Catalogue value changed"),
+    "service.deactivated": _("Service withdrawn"),
+    "service.reactivated": _("Service reinstated"),
+    "need.updated": _("Need updated"),
+    "need.triaged": _("Need assigned to a unit"),
+    "need.status_changed": _("Need status changed"),
+    "need.imported": _("Needs imported"),
+    "need.exported": _("Needs exported"),
+    "indicator.created": _("Indicator registered"),
+    "indicator.updated": _("Indicator updated"),
+    "indicator.deleted": _("Indicator deleted"),
+    "indicator_values.imported": _("Indicator values imported"),
+    "prioritisation_model.created": _("Prioritisation model created"),
+    "prioritisation_model.updated": _("Prioritisation model updated"),
+    "strategy.opened": _("Strategy opened"),
+    "strategy.units_added": _("Units added to the strategy"),
+    "strategy.proposal_updated": _("Strategy proposal updated"),
+    "strategy.proposal_returned": _("Strategy proposal returned"),
+    "strategy.proposal_excluded": _("Proposal left out of the strategy"),
+    "strategy.proposal_included": _("Proposal put back in the strategy"),
+    "strategy.reopened": _("Strategy reopened"),
+    "strategy.presented": _("Strategy presented to the committee"),
+    "committee.returned": _("Returned by the committee"),
+    "plan.updated": _("Plan updated"),
+    "plan.line_added": _("Plan line added"),
+    "plan.line_changed": _("Plan line changed"),
+    "plan.line_removed": _("Plan line removed"),
+    "plan.lines_reordered": _("Plan lines reordered"),
+    "plan.lines_imported": _("Plan lines imported"),
+    "plan.returned": _("Plan returned for changes"),
+    "plan.reopened": _("Plan reopened"),
+    "plan.checks_run": _("Consistency checks run"),
+    "finding.accepted": _("Finding accepted with a reason"),
+    "need.requested": _("Request received through the public form"),
 }
 
 

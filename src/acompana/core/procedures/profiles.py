@@ -15,12 +15,22 @@ mtime), so profiles cost nothing per request. The organization's admin adjustmen
 by ``get_profile``::
 
     {"records": {"<record key>": {"code": "MI-GS-RG-869", "version": "2", "date": "2025-02-01"}},
-     "role_names": {"unit_head": "Director de área"}}
+     "role_names": {"unit_head": "Director de área"},
+     "step_roles": {"FP-2": ["unit_head"]},
+     "committee_secretary_role": "planner"}
 
 A record's key is its explicit ``key``, else its shipped ``code``, else a slug of its name;
 the same format used by several steps (an acta, an attendance register) has one key, so it
 is adjusted once. Switches are part of the official procedure and are not adjustable,
-except ``role_names``.
+except ``role_names``. ``step_roles`` changes who is responsible for a step (an
+organization whose procedure names another role): who may act follows it; so does
+``committee_secretary_role``.
+
+Who may do a step's action comes from here: ``Profile.roles_for_keys`` gives the roles of
+the steps an event key completes (``core.permissions`` uses it), so the procedure, not a
+fixed table, says who submits a plan, prioritises or records the committee's decision.
+With the switch ``committee_secretary_role`` (e.g. ``planner``) that role may also record
+the Comité Directivo's decision, and the acta must then name the members present.
 """
 
 from __future__ import annotations
@@ -63,10 +73,13 @@ SWITCH_NAMES = (
     "evaluation_stages",
     "consent_required_to_evaluate",
     "milestones",
+    "committee_secretary_role",
     "role_names",
 )
 
 VALID_ROLES = tuple(role.value for role in Role)
+#: the switch naming the role that may record the committee's actas besides its members
+SECRETARY = "committee_secretary_role"
 
 
 class ProfileError(ValueError):
@@ -173,6 +186,24 @@ class Profile:
     def mapped_keys(self) -> frozenset[str]:
         """Every step key that completes some step of this procedure."""
         return frozenset(self._steps_by_key)
+
+    def roles_for_keys(self, step_keys: Iterable[str]) -> frozenset[str] | None:
+        """Who may act for events with ``step_keys``: the roles of every step they complete.
+
+        ``None`` when no step of this procedure maps any of the keys (the caller falls back
+        to the static permission table). A committee step also admits the role named by the
+        switch ``committee_secretary_role`` (the committee's technical secretary).
+        """
+        roles: set[str] = set()
+        mapped = False
+        secretary = self.switches.get(SECRETARY)
+        for key in step_keys:
+            for step in self._steps_by_key.get(key, ()):
+                mapped = True
+                roles.update(step.roles)
+                if secretary and Role.COMMITTEE in step.roles:
+                    roles.add(secretary)
+        return frozenset(roles) if mapped else None
 
     def step(self, step_id: str) -> Step:
         for step in self.steps:
@@ -551,6 +582,9 @@ def apply_overrides(base: Profile, overrides: Mapping[str, Any] | None) -> Profi
         return base
     records = overrides.get("records") or {}
     roles = overrides.get("role_names") or {}
+    step_roles = overrides.get("step_roles") or {}
+    if not isinstance(step_roles, Mapping):
+        step_roles = {}
     if not isinstance(records, Mapping):
         records = {}
     if not isinstance(roles, Mapping):
@@ -572,20 +606,32 @@ def apply_overrides(base: Profile, overrides: Mapping[str, Any] | None) -> Profi
             adjusted=True,
         )
 
+    def acting(step: Step) -> tuple[str, ...]:
+        changed = step_roles.get(step.id)
+        if not isinstance(changed, (list, tuple)):
+            return step.roles
+        valid = tuple(dict.fromkeys(r for r in changed if r in VALID_ROLES))
+        return valid or step.roles
+
     steps = tuple(
         replace(
             step,
             records=tuple(adjust(r) for r in step.records),
-            role_names=tuple(role_names.get(r, r) for r in step.roles),
+            roles=acting(step),
+            role_names=tuple(role_names.get(r, r) for r in acting(step)),
         )
         for step in base.steps
     )
     frozen_names = MappingProxyType(role_names)
+    switches: dict[str, Any] = {**base.switches, "role_names": frozen_names}
+    secretary = overrides.get("committee_secretary_role", base.switches.get(SECRETARY))
+    if secretary is None or secretary in VALID_ROLES:
+        switches[SECRETARY] = secretary
     return replace(
         base,
         steps=steps,
         role_names=frozen_names,
-        switches=MappingProxyType({**base.switches, "role_names": frozen_names}),
+        switches=MappingProxyType(switches),
         adjusted=True,
     )
 

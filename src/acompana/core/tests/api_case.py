@@ -55,6 +55,9 @@ class ApiCase:
     files: Callable[[World, Any], dict[str, Any]] | None = None
     #: statuses a granted role may get; empty means any 2xx
     expected_status: tuple[int, ...] = ()
+    #: the role that gets through, when the organization's procedure gives the action to
+    #: another role than the permission's first (``core.permissions.roles_in``)
+    role: str | None = None
 
     @property
     def id(self) -> str:

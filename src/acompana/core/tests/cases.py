@@ -69,6 +69,9 @@ class ViewCase:
     rows: Callable[[World, Any, Any, int], list[Any]] | None = None
     #: the text the list shows for a row
     marker: Callable[[Any], str] = str
+    #: the role that gets the outcome, when the organization's procedure gives the action to
+    #: another role than the permission's first (``core.permissions.roles_in``)
+    role: str | None = None
 
     @property
     def id(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import factory
 from django.utils import timezone
@@ -84,6 +85,11 @@ class World:
         if name in users:
             return users[name]
         raise AttributeError(name)
+
+
+#: what the generic permission tests ask ``core.permissions.roles_in`` about: the procedure
+#: of the organization ``build_world()`` makes (SAL, no adjustments)
+WORLD_PROCEDURE = SimpleNamespace(procedure_code=ProcedureCode.SAL, procedure_overrides=None)
 
 
 def build_world(procedure_code: str = ProcedureCode.SAL) -> World:

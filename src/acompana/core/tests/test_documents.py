@@ -30,7 +30,7 @@ def _pdf_text(content: bytes, tmp_path) -> str:
 
 def test_header_comes_from_the_profile_with_adjustments(world):
     """SAL-2: the plan is recorded in format MI-GS-RG-869."""
-    header = header_for(world.org, step_key="plan.drafted", fallback_name="Plan")
+    header = header_for(world.org, step_key="plan.submitted", fallback_name="Plan")
     assert header.entity == world.org.name
     assert header.format_code == "MI-GS-RG-869"
 
@@ -40,7 +40,7 @@ def test_pdf_has_header_on_every_page_and_page_x_of_y(world, tmp_path, monkeypat
 
     template = engines["django"].from_string(TEMPLATE)
     monkeypatch.setattr(loader, "get_template", lambda name, using=None: template)
-    header = header_for(world.org, step_key="plan.drafted", fallback_name="Plan")
+    header = header_for(world.org, step_key="plan.submitted", fallback_name="Plan")
     content = render_pdf(
         template="ignored.html",
         context={"title": "Plan de prueba", "rows": range(160)},
@@ -57,7 +57,7 @@ def test_pdf_has_header_on_every_page_and_page_x_of_y(world, tmp_path, monkeypat
 
 
 def test_document_store_saves_hash_and_event(world):
-    header = header_for(world.org, step_key="plan.drafted", fallback_name="Plan")
+    header = header_for(world.org, step_key="plan.submitted", fallback_name="Plan")
     document = document_store(
         actor=world.admin,
         organization=world.org,

@@ -137,7 +137,9 @@ def test_step_key_mapping():
     assert [s.id for s in fp.steps_for_key("strategy.committee_decided")] == ["FP-4"]
     assert [s.id for s in fp.steps_for_key("milestone.recorded")] == ["FP-9"]
     edu = shipped_profile("EDU")
-    assert [s.id for s in edu.steps_for_key("plan.committee_approved")] == ["EDU-6", "EDU-7"]
+    # EDU-6 (the committee's coverage review) is recorded apart from EDU-7 (the approval)
+    assert [s.id for s in edu.steps_for_key("plan.committee_reviewed")] == ["EDU-6"]
+    assert [s.id for s in edu.steps_for_key("plan.committee_approved")] == ["EDU-7"]
     assert edu.steps_for_key("impact.evaluated") == []
     for code in EXPECTED_STEPS:
         assert shipped_profile(code).steps_for_key("stakeholder.created")

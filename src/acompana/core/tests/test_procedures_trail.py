@@ -99,20 +99,26 @@ def test_dnp_steps_from_several_keys_and_related_objects():
     assert not without_related["DNP-2"].done
 
 
-def test_first_event_is_who_did_it_and_all_events_are_listed():
-    """SAL-2 is completed by plan.drafted and later plan.submitted: done by the first."""
+def test_opening_a_draft_completes_no_step_submitting_does():
+    """SAL-2 is done when the plan is submitted (its control point), by who submitted it:
+    opening an empty draft (plan.drafted) completes nothing (issue 11)."""
     world = build_world()
     unit = UnitFactory(organization=world.org)
-    drafted = event_record(
+    event_record(
         actor=world.professional, organization=world.org, step_key="plan.drafted", obj=unit
     )
+    sal2 = _by_id(procedure_trail(user=world.admin, obj=unit))["SAL-2"]
+    assert not sal2.done and sal2.status == "pending" and sal2.rounds == []
     submitted = event_record(
         actor=world.unit_head, organization=world.org, step_key="plan.submitted", obj=unit
     )
+    approved = event_record(
+        actor=world.unit_head, organization=world.org, step_key="plan.unit_approved", obj=unit
+    )
     sal2 = _by_id(procedure_trail(user=world.admin, obj=unit))["SAL-2"]
-    assert sal2.events == [drafted, submitted]
-    assert sal2.actor == world.professional
-    assert sal2.last_event == submitted
+    assert sal2.events == [submitted, approved]
+    assert sal2.actor == world.unit_head
+    assert sal2.last_event == approved
 
 
 def test_events_of_another_organization_never_appear():
@@ -140,7 +146,7 @@ def test_trail_uses_one_query_for_events_whatever_their_number():
 
     event_record(actor=user, organization=world.org, step_key="need.registered", obj=unit)
     few = count()
-    for key in ["plan.drafted", "session.recorded", "attendance.recorded"] * 10:
+    for key in ["plan.submitted", "plan.returned", "session.recorded"] * 10:
         event_record(actor=user, organization=world.org, step_key=key, obj=unit)
     assert count() == few == 1
 
@@ -198,7 +204,7 @@ def test_trail_page_query_count_does_not_grow(client_for, django_assert_max_num_
     world = build_world()
     unit = UnitFactory(organization=world.org)
     client = client_for(world.professional)
-    for key in ["stakeholder.created", "plan.drafted", "session.recorded"] * 8:
+    for key in ["stakeholder.created", "plan.submitted", "plan.returned"] * 8:
         event_record(actor=world.unit_head, organization=world.org, step_key=key, obj=unit)
     client.get(_trail_url(unit))
     with django_assert_max_num_queries(9):

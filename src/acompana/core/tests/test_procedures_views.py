@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from acompana.core.choices import ProcedureCode
 from acompana.core.errors import StaleObjectError
+from acompana.core.events_display import key_label
 from acompana.core.models import Event, Organization
 from acompana.core.procedures import get_profile
 from acompana.core.procedures.forms import adjustments_post_data
@@ -52,7 +53,9 @@ def test_procedure_page_shows_steps_and_records(client_for, code, expected):
     assert profile.title in html
     assert profile.version in html
     for step in profile.steps:
-        assert step.id in html and step.step_keys[0] in html
+        # what completes each step, as people read it: the key's label, never the key
+        assert step.id in html and key_label(step.step_keys[0]) in html
+        assert all(key not in html for key in step.step_keys)
     for text in expected:
         assert text in html, text
     # auditors read but do not adjust

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from acompana.core.models import Event, Membership, Unit
 from acompana.core.plugins import product_apps
+from acompana.core.procedures.keys import KEY_LABELS
 from acompana.core.tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -162,7 +163,10 @@ def test_audit_list_filters_and_object_history(client_for, world):
     history = client_for(world.auditor).get(
         reverse("core:audit_object", args=["core", "unit", unit.pk])
     )
-    assert history.status_code == 200 and "unit.created" in history.content.decode()
+    page = history.content.decode()
+    # the event by its label and the unit's name field by its label, never the raw key
+    assert history.status_code == 200 and str(KEY_LABELS["unit.created"]) in page
+    assert "unit.created" not in page and "None" not in page
     # the outsider cannot read this organization's history
     assert client_for(world.outsider).get(
         reverse("core:audit_object", args=["core", "unit", unit.pk])

@@ -1,4 +1,8 @@
-"""Audit list (filterable) and the audit page of one object."""
+"""Audit list (filterable) and the audit page of one object.
+
+Events are shown as people read them (``core.events_display`` through the ``acompana``
+template filters): labels, names, formatted values — never a step key or a Python value.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from django.utils.dateparse import parse_date
 
 from acompana.core import selectors
 from acompana.core.access import permission_view
+from acompana.core.events_display import key_label
 from acompana.core.views.utils import paginate, querystring_without_page
 
 
@@ -50,7 +55,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         {
             "page": paginate(request, events),
             "filters": filters,
-            "step_keys": list(step_keys),
+            # the filter offers each event by its label (never the key), in label order
+            "step_keys": sorted(((k, key_label(k)) for k in step_keys), key=lambda kv: kv[1]),
             "querystring": querystring_without_page(request),
         },
     )

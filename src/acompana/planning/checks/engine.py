@@ -97,6 +97,7 @@ _LINE_FIELDS = (
     "needs_logistics",
     "procurement_notes",
     "legal_obligation",
+    "legal_basis",
 )
 
 

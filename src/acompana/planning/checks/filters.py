@@ -18,8 +18,8 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-from ninja import Schema
 
+from acompana.core.filters import query_schema
 from acompana.core.models import Unit
 from acompana.planning.checks.rules import RULES
 from acompana.planning.choices import FindingSeverity, FindingStatus
@@ -108,11 +108,4 @@ def bound_filter_form(params: Mapping[str, Any], *, organization_id: int) -> Fin
     return form
 
 
-class FindingFilterQuery(Schema):
-    """Query parameters of the findings list (the same as the page's filters)."""
-
-    q: str | None = None
-    severity: str | None = None
-    rule: str | None = None
-    unit: int | None = None
-    status: str | None = None
+FindingFilterQuery = query_schema(FindingFilterForm, name="FindingFilterQuery")

@@ -28,6 +28,9 @@ Rules (code — severity — what it finds):
   or is not in the organization's registry. One finding per stakeholder, naming its lines.
 * ``line_without_need_or_programme`` — warning — a line linked neither to a need nor to a
   development-plan programme (only where the procedure does not already require them).
+* ``legal_obligation_stated`` — blocking, FP only — FP-5: a line serving a national-order
+  entity (``Stakeholder.entity_order``) must say whether its topic is a legal obligation,
+  and when it is, the norm that establishes it (``legal_basis``). One finding per line.
 * ``legal_obligation_scope`` — warning — "legal obligation" (FP-5) marked on a line that
   serves no national-order entity, the only ones it applies to.
 * ``priority_coverage`` — warning — a stakeholder selected in the year's latest priority list
@@ -53,6 +56,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from acompana.planning.choices import FindingSeverity
+from acompana.registry.choices import ENTITY_ORDER_OF_KIND, EntityOrder
 
 # --- the data the rules read ------------------------------------------------------------------
 
@@ -86,9 +90,12 @@ class LineInfo:
     needs_travel: bool
     needs_logistics: bool
     procurement_notes: str
-    legal_obligation: bool
+    #: FP-5: None while the unit has not said whether the topic is a legal obligation
+    legal_obligation: bool | None
     stakeholder_ids: list[int] = field(default_factory=list)
     has_need: bool = False
+    #: FP-5: the norm that makes it an obligation
+    legal_basis: str = ""
 
 
 @dataclass(slots=True)
@@ -265,8 +272,9 @@ FIELD_CHECKS: dict[str, FieldCheck] = {
 #:   activity/project, objective, date, mechanism, place, data of the school (stakeholders),
 #:   responsible, procedures and resources, type of assistance. The strictest list.
 #: * FP (FP-5): the entity (stakeholders), topic, dates, budget and type of assistance (plus
-#:   the activity). The legal-obligation flag is a yes/no that cannot be missing; where it
-#:   is set on a line without a national entity, ``legal_obligation_scope`` warns.
+#:   the activity). For national-order entities the legal obligation must be stated (and a
+#:   "yes" name its norm): ``legal_obligation_stated``; where "yes" is set on a line without
+#:   a national entity, ``legal_obligation_scope`` warns.
 #: * SAL (SAL-2, MI-GS-RG-869): activity, mechanism (taller, visita, ...), months,
 #:   stakeholders (actors of the health system) and responsible.
 #: * DNP (DNP-3, work plan): agreed activity, stakeholders (grupos de valor) and resources.
@@ -835,8 +843,7 @@ def check_legal_obligation_scope(ctx: CheckContext) -> Iterator[Draft]:
     for line in ctx.lines:
         if not line.legal_obligation:
             continue
-        kinds = {ctx.stakeholders[pk].kind for pk in line.stakeholder_ids if pk in ctx.stakeholders}
-        if "national_entity" in kinds:
+        if _serves_national_entity(ctx, line):
             continue
         yield Draft(
             rule="legal_obligation_scope",
@@ -845,6 +852,62 @@ def check_legal_obligation_scope(ctx: CheckContext) -> Iterator[Draft]:
             fix_hint=hint,
             line_ids=[line.id],
             unit_id=line.unit_id,
+        )
+
+
+def _serves_national_entity(ctx: CheckContext, line: LineInfo) -> bool:
+    return any(
+        ENTITY_ORDER_OF_KIND.get(ctx.stakeholders[pk].kind) == EntityOrder.NATIONAL
+        for pk in line.stakeholder_ids
+        if pk in ctx.stakeholders
+    )
+
+
+def check_legal_obligation_stated(ctx: CheckContext) -> Iterator[Draft]:
+    """FP-5: "para entidades del orden nacional, si la temática es una obligación normativa".
+
+    Only the FP procedure asks it. A line serving a national-order entity states yes or no;
+    a "yes" names the norm (law or decree and article): a ticked box is not evidence.
+    """
+    if ctx.procedure_code != "FP":
+        return
+    unstated = _(
+        "%(line)s serves a national-order entity (%(entities)s) but does not say whether its "
+        "topic is a legal obligation (FP-5)."
+    )
+    unstated_hint = _(
+        "Open the line and answer «legal obligation»: yes (with the norm that establishes "
+        "it) or no."
+    )
+    no_norm = _(
+        "%(line)s is marked as a legal obligation of %(entities)s but does not name the norm "
+        "that establishes it (FP-5)."
+    )
+    no_norm_hint = _(
+        "Write the norm in «norm that establishes it» (law or decree and article, e.g. "
+        "«Ley 1955 de 2019, art. 8»), or answer no if no norm obliges it."
+    )
+    for line in ctx.lines:
+        if line.legal_obligation is False or not _serves_national_entity(ctx, line):
+            continue
+        if line.legal_obligation is True and _text(line.legal_basis):
+            continue
+        national = [
+            ctx.stakeholders[pk].name
+            for pk in line.stakeholder_ids
+            if pk in ctx.stakeholders
+            and ENTITY_ORDER_OF_KIND.get(ctx.stakeholders[pk].kind) == EntityOrder.NATIONAL
+        ]
+        names = {"line": ctx.line_label(line), "entities": names_list(sorted(national))}
+        missing_norm = line.legal_obligation is True
+        yield Draft(
+            rule="legal_obligation_stated",
+            severity=FindingSeverity.BLOCKING,
+            message=(no_norm if missing_norm else unstated) % names,
+            fix_hint=no_norm_hint if missing_norm else unstated_hint,
+            line_ids=[line.id],
+            unit_id=line.unit_id,
+            subject="norm" if missing_norm else "unstated",
         )
 
 
@@ -953,7 +1016,7 @@ RULES: dict[str, Rule] = {
             "required_fields",
             FindingSeverity.BLOCKING,
             gettext_lazy("Required fields"),
-            gettext_lazy("A line lacks a field its procedure requires (EDU-5, FP-5, SAL-2)."),
+            gettext_lazy("A line lacks a field its procedure requires."),
             check_required_fields,
         ),
         Rule(
@@ -987,6 +1050,16 @@ RULES: dict[str, Rule] = {
             check_stakeholder_inactive,
         ),
         Rule(
+            "legal_obligation_stated",
+            FindingSeverity.BLOCKING,
+            gettext_lazy("Legal obligation not stated"),
+            gettext_lazy(
+                "A line serving a national-order entity does not say whether its topic is a "
+                "legal obligation, or does not name the norm (FP-5)."
+            ),
+            check_legal_obligation_stated,
+        ),
+        Rule(
             "responsible_not_in_unit",
             FindingSeverity.WARNING,
             gettext_lazy("Responsible outside the unit"),
@@ -1011,7 +1084,7 @@ RULES: dict[str, Rule] = {
             "priority_coverage",
             FindingSeverity.WARNING,
             gettext_lazy("Prioritised stakeholder without line"),
-            gettext_lazy("A stakeholder of the year's priority list has no line (FP-1, DNP-1)."),
+            gettext_lazy("A stakeholder of the year's priority list has no line."),
             check_priority_coverage,
         ),
         Rule(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from acompana.core.access import permission_view
+from acompana.core.errors import StaleObjectError, TransitionError
 from acompana.core.permissions import has_perm
 from acompana.core.views.utils import apply_service_errors, paginate, querystring_without_page
 from acompana.planning.checks import exports, selectors, services
@@ -117,6 +118,8 @@ def checks_run(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         outcome = services.checks_run(actor=request.user, consolidated=consolidated)  # type: ignore[arg-type]
     except ValidationError as exc:
+        if isinstance(exc, TransitionError | StaleObjectError):
+            raise  # 409 with the message (core.middleware.ConflictMiddleware)
         for message in exc.messages:
             messages.error(request, message)
         return redirect("planning:findings", pk=consolidated.pk)

@@ -1,7 +1,8 @@
 """Export of the needs list (CSV/XLSX) and the import template.
 
-The writers are the registry's (streamed CSV, constant-memory XLSX, every text cell that
-starts with ``= + - @`` escaped). The export starts with the import template's columns,
+The writers are ``core.exports``'s (streamed CSV with ``;`` and BOM for a Colombian Excel,
+constant-memory print-ready XLSX, dates dd/mm/aaaa, every text cell that starts with
+``= + - @`` escaped). The export starts with the import template's columns,
 in the words the import understands, so an export can be corrected and imported again;
 the columns after them (reference, status, requester...) are ignored by the import.
 """
@@ -71,6 +72,8 @@ def need_rows(queryset: QuerySet[Need]) -> Iterator[list[Any]]:
             (need.unit.code or need.unit.name) if need.unit else "",
             "; ".join(identifiers),
             need.fiscal_year.year if need.fiscal_year else "",
+            need.radicado,
+            need.received_on.strftime("%d/%m/%Y") if need.received_on else "",
             # export-only columns
             "; ".join(s.name for s in stakeholders),
             need.topic.name if need.topic else "",
@@ -81,7 +84,7 @@ def need_rows(queryset: QuerySet[Need]) -> Iterator[list[Any]]:
             need.requester_email,
             need.requester_phone,
             need.requester_entity,
-            timezone.localtime(need.created_at).strftime("%Y-%m-%d %H:%M"),
+            need.created_at,  # the writer prints dd/mm/aaaa hh:mm (local time)
         ]
 
 

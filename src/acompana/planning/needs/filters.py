@@ -17,9 +17,9 @@ from typing import Any
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-from ninja import Schema
 
 from acompana.catalog.models import Topic
+from acompana.core.filters import query_schema
 from acompana.core.models import FiscalYear, Unit
 from acompana.core.validators import normalize_search
 from acompana.geo.forms import PlaceFilterForm
@@ -144,17 +144,4 @@ def need_search_q(text: str) -> Q:
     )
 
 
-class NeedFilterQuery(Schema):
-    """Query parameters of the API list (documentation; validation is the form above)."""
-
-    q: str | None = None
-    status: str | None = None
-    origin: str | None = None
-    source: str | None = None
-    priority: str | None = None
-    topic: int | None = None
-    unit: int | None = None
-    fiscal_year: int | None = None
-    stakeholder: int | None = None
-    department: str | None = None
-    municipality: str | None = None
+NeedFilterQuery = query_schema(NeedFilterForm, name="NeedFilterQuery")

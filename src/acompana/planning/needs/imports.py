@@ -5,7 +5,9 @@ case, limits) is the shared one of ``core.tabular``; this module only knows the 
 and checks each row against the organization: origin, source and priority words, the topic
 (code or name), the responsible unit (code or name), the vigencia, and the grupos de valor
 named by their identifiers (NIT with or without check digit, DANE code of the territorial
-entity, DANE code of the school, REPS code; several separated by ``;``).
+entity, DANE code of the school, REPS code; several separated by ``;``), the request number
+(radicado: one need per radicado in the organization, in the file and in the registry of
+needs) and the date it was received.
 
 A file with any bad row imports nothing (``services.needs_import``).
 """
@@ -16,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,13 +31,17 @@ from acompana.core.tabular import (
     ImportPreview,
     PreviewRow,
     header_key,
+    parse_date,
     read_rows,
 )
 from acompana.core.validators import only_digits
 from acompana.planning.choices import NeedOrigin, NeedSource, Priority
+from acompana.planning.models import Need
 from acompana.registry.models import Stakeholder
 
 IDENTIFIER_SEPARATOR = ";"
+#: the import's name for its remembered column mapping (``core.imports.ImportFlow``)
+MAPPING_KIND = "planning.needs"
 
 COLUMNS = [
     Column("title", "Título", required=True, example="Actualizar el plan territorial de salud"),
@@ -93,6 +100,18 @@ COLUMNS = [
         "Vigencia",
         help=gettext_lazy("Year (the current fiscal year when empty)"),
         example="2026",
+    ),
+    Column(
+        "radicado",
+        "Radicado",
+        help=gettext_lazy("Request number given by the correspondence office; one per need"),
+        example="2026-ER-000123",
+    ),
+    Column(
+        "received_on",
+        "Fecha de recibido",
+        help=gettext_lazy("Date the request was received, dd/mm/aaaa"),
+        example="02/02/2026",
     ),
 ]
 
@@ -237,6 +256,8 @@ class Lookups:
     default_year_id: int | None
     stakeholders: StakeholderIndex
     allowed_unit_ids: set[int] | None
+    #: radicado (upper case) → title of the need that holds it
+    radicados: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, organization: Organization, allowed_unit_ids: set[int] | None) -> Lookups:
@@ -254,6 +275,12 @@ class Lookups:
             default_year_id=current.pk if current else None,
             stakeholders=StakeholderIndex.for_organization(organization.pk),
             allowed_unit_ids=allowed_unit_ids,
+            radicados={
+                radicado.upper(): title
+                for radicado, title in Need.objects.filter(organization=organization)
+                .exclude(radicado="")
+                .values_list("radicado", "title")
+            },
         )
 
 
@@ -280,14 +307,29 @@ def parse_need_file(
         ignored=IGNORED_HEADERS,
         max_bytes=MAX_BYTES,
         max_rows=MAX_ROWS,
+        organization_id=organization.pk,
+        mapping_kind=MAPPING_KIND,
     )
     preview = ImportPreview(filename=filename, columns=COLUMNS, file_errors=file_errors)
     if file_errors:
         return preview
     lookups = Lookups.load(organization, allowed_unit_ids)
+    radicado_rows: dict[str, int] = {}
     for number, raw, problems in raw_rows:
         row = PreviewRow(number=number, raw=raw, errors=list(problems))
         values = _clean_row(raw, lookups, row.errors)
+        radicado = values["radicado"].upper()
+        if radicado:
+            if radicado in radicado_rows:
+                row.errors.append(
+                    _("%(column)s: %(value)s is repeated; it already appears in row %(row)s.")
+                    % {
+                        "column": _label("radicado"),
+                        "value": values["radicado"],
+                        "row": radicado_rows[radicado],
+                    }
+                )
+            radicado_rows.setdefault(radicado, number)
         row.values = None if row.errors else values
         preview.rows.append(row)
     return preview
@@ -409,6 +451,29 @@ def _clean_row(raw: dict[str, str], lookups: Lookups, errors: list[str]) -> dict
             if pk not in stakeholder_ids:
                 stakeholder_ids.append(pk)
     values["stakeholder_ids"] = stakeholder_ids
+
+    radicado = " ".join(raw.get("radicado", "").split())
+    if len(radicado) > 40:
+        error("radicado", _("At most 40 characters."))
+    elif radicado.upper() in lookups.radicados:
+        error(
+            "radicado",
+            _("The radicado %(value)s is already registered, in the need «%(title)s».")
+            % {"value": radicado, "title": lookups.radicados[radicado.upper()]},
+        )
+    values["radicado"] = radicado
+    values["received_on"] = None
+    if raw.get("received_on"):
+        received = parse_date(raw["received_on"])
+        if received is None:
+            error(
+                "received_on",
+                _("«%(value)s» is not a date; write it as dd/mm/aaaa.")
+                % {"value": raw["received_on"]},
+            )
+        elif received > timezone.localdate():
+            error("received_on", _("The date it was received cannot be in the future."))
+        values["received_on"] = received
     values["stakeholder_names"] = [lookups.stakeholders.names[pk] for pk in stakeholder_ids]
     return values
 

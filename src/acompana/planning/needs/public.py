@@ -1,9 +1,12 @@
 """The public request form (demanda): a grupo de valor asks for technical assistance.
 
-No login, one form per organization (``/planificacion/necesidades/solicitar/<slug>/``).
-It follows DESIGN section 7: the organization's identity, a GOV.CO bar slot, the
-accessibility statement and the data-processing notice; no personal data in URLs (the
-reference is shown from the session after the redirect); light pages with local assets.
+No login, one form per organization (``/planificacion/necesidades/solicitar/<slug>/``),
+linked from the organization's public page (``core:organization_public``, through
+``PlanningConfig.public_pages``). Its pages extend core's public base (DESIGN section 7: the
+organization's identity, a GOV.CO bar slot, the accessibility statement and the
+data-processing policy); the notice is followed by the policy's address. No personal data
+in URLs (the radicado is shown from the session after the redirect, and e-mailed to the
+requester); light pages with local assets.
 
 Abuse control: a honeypot field (bots fill it; they get the confirmation page and nothing
 is stored) and the platform's rate limit per client address (``core.ratelimit``) answered
@@ -12,7 +15,6 @@ with HTTP 429.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,6 +25,7 @@ from acompana.core import ratelimit
 from acompana.core.access import public_view
 from acompana.core.actors import system_actor
 from acompana.core.models import Organization
+from acompana.core.views.public import public_context
 from acompana.core.views.utils import apply_service_errors
 from acompana.geo import selectors as geo_selectors
 from acompana.planning.needs import selectors, services
@@ -34,11 +37,7 @@ DONE_SESSION_KEY = "planning_need_request_done"
 
 
 def _context(organization: Organization, **extra: object) -> dict[str, object]:
-    return {
-        "organization": organization,
-        "govco_bar": bool(getattr(settings, "ACOMPANA_GOVCO_BAR", False)),
-        **extra,
-    }
+    return public_context(organization, **extra)
 
 
 @public_view
@@ -69,6 +68,7 @@ def need_request(request: HttpRequest, slug: str) -> HttpResponse:
                     data=form.service_data(),
                     consent=bool(form.cleaned_data.get("consent")),
                     notice_version=form.cleaned_data["notice_version"],
+                    base_url=request.build_absolute_uri("/").rstrip("/"),
                 )
             except ValidationError as exc:
                 apply_service_errors(form, exc)

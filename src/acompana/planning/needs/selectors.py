@@ -12,7 +12,7 @@ from typing import Any, Literal
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from acompana.catalog.models import Topic
+from acompana.catalog.models import Modality, Topic
 from acompana.core.filters import bind
 from acompana.core.models import FiscalYear, Organization, Unit
 from acompana.core.scoping import Action, active_membership, unit_subtree_ids
@@ -20,6 +20,7 @@ from acompana.core.scoping import writes_limited_to_unit as _limited
 from acompana.planning.choices import NeedStatus
 from acompana.planning.models import Need, NeedStakeholder
 from acompana.planning.needs.filters import NeedFilterForm
+from acompana.registry.choices import StakeholderKind
 from acompana.registry.filters import stakeholder_search_q
 from acompana.registry.models import Stakeholder
 
@@ -207,3 +208,39 @@ def public_topics(*, organization: Organization) -> QuerySet[Topic]:
     return Topic.objects.filter(organization=organization, is_active=True).order_by(  # type: ignore[no-any-return]
         "sort_order", "name"
     )
+
+
+def public_modalities(*, organization: Organization) -> QuerySet[Modality]:
+    """The catalogue's active modalities a requester may prefer (public form)."""
+    return Modality.objects.filter(organization=organization, is_active=True).order_by(  # type: ignore[no-any-return]
+        "sort_order", "name"
+    )
+
+
+def requester_matches(*, user: Any, need: Need) -> list[Stakeholder]:
+    """Registered stakeholders a public request may come from (triage, issue 11 §8): the one
+    whose NIT or DANE code the requester gave, then the alcaldía of the requester's
+    municipality. Active ones, in the user's organization, without repeats."""
+    identifier = need.requester_identifier
+    base = identifier.split("-", 1)[0]
+    scoped = (
+        Stakeholder.objects.for_user(user).filter(is_active=True).select_related("municipality")
+    )
+    found: list[Stakeholder] = []
+    if base:
+        found += list(
+            scoped.filter(
+                Q(nit=identifier)
+                | Q(nit=base)
+                | Q(nit__startswith=f"{base}-")
+                | Q(dane_code=base)
+                | Q(school_code=base)
+            ).order_by("name", "id")[:5]
+        )
+    if need.requester_municipality_id:
+        found += list(
+            scoped.filter(
+                kind=StakeholderKind.MUNICIPALITY, municipality_id=need.requester_municipality_id
+            ).order_by("name", "id")[:3]
+        )
+    return list({s.pk: s for s in found}.values())

@@ -12,13 +12,17 @@ Triage and status moves are the rows of ``needs.workflow``, applied with
 ``core.workflow.transition_apply``; edits go through ``core.concurrency.versioned_update``.
 * ``needs_import``: a CSV/XLSX file of needs, all rows in one transaction or none.
 
-Every creation records ``need.registered`` (the step key SAL-1, EDU-1 and FP-1 map to);
-edits, triage, status changes, imports and exports are audit-only events.
+Every creation by staff, and the acceptance of a public request at triage, records
+``need.registered`` (the step key SAL-1, EDU-1 and FP-1 map to) by the person who did it; the
+public submission itself, edits, triage moves, status changes, imports and exports are
+audit-only events (``need.requested``, ...).
 """
 
 from __future__ import annotations
 
 import copy
+import logging
+import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,12 +33,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from acompana.catalog.models import Topic
+from acompana.catalog.models import Modality, Topic
 from acompana.core.concurrency import versioned_update
 from acompana.core.errors import TransitionError
 from acompana.core.events import changed_fields, event_record, snapshot
@@ -46,9 +50,12 @@ from acompana.planning.choices import NeedOrigin, NeedSource, NeedStatus, Priori
 from acompana.planning.models import Need, NeedStakeholder
 from acompana.planning.needs import selectors, workflow
 from acompana.registry.models import Stakeholder
-from acompana.registry.notice import NOTICE_VERSIONS, notice_hash, notice_text
+from acompana.registry.notice import NOTICE_VERSIONS, notice_hash, notice_text, policy_path
 
 REGISTERED = "need.registered"
+REQUESTED = "need.requested"
+
+logger = logging.getLogger(__name__)
 
 NEED_FIELDS = [
     "title",
@@ -61,8 +68,20 @@ NEED_FIELDS = [
     "unit",
     "fiscal_year",
     "evidence_filename",
+    "radicado",
+    "received_on",
 ]
-EDITABLE_FIELDS = ["title", "description", "origin", "source", "priority", "topic", "unit"]
+EDITABLE_FIELDS = [
+    "title",
+    "description",
+    "origin",
+    "source",
+    "priority",
+    "topic",
+    "unit",
+    "radicado",
+    "received_on",
+]
 
 #: SAL-1's evidence: a screenshot, a scan, the e-mail itself or a document
 EVIDENCE_EXTENSIONS = ("png", "jpg", "jpeg", "pdf", "eml", "msg", "docx")
@@ -168,6 +187,27 @@ def _clean(
     if not _same_org(fiscal_year, organization):
         add("fiscal_year", _("The fiscal year is not of this organization."))
 
+    # the radicado of the correspondence office: one need per radicado in the organization
+    radicado = " ".join(_text(data, "radicado").split())
+    if len(radicado) > 40:
+        add("radicado", _("At most 40 characters."))
+    elif radicado:
+        holder = (
+            Need.objects.filter(organization=organization, radicado__iexact=radicado)
+            .exclude(pk=need.pk if need is not None else None)
+            .values_list("title", flat=True)
+            .first()
+        )
+        if holder is not None:
+            add(
+                "radicado",
+                _("The radicado %(value)s is already registered, in the need «%(title)s».")
+                % {"value": radicado, "title": holder},
+            )
+    received_on = data.get("received_on") or None
+    if received_on is not None and received_on > timezone.localdate():
+        add("received_on", _("The date it was received cannot be in the future."))
+
     stakeholders: list[Stakeholder] = []
     linked = (
         set(NeedStakeholder.objects.filter(need=need).values_list("stakeholder_id", flat=True))
@@ -195,6 +235,8 @@ def _clean(
         "topic": topic,
         "unit": unit,
         "fiscal_year": fiscal_year,
+        "radicado": radicado,
+        "received_on": received_on,
         "stakeholders": stakeholders,
     }
 
@@ -353,8 +395,12 @@ def need_triage(
 ) -> Need:
     """Triage a request of the public form: accept it (→ open) or discard it with a reason.
 
-    Accepting may complete what the requester could not say: the responsible unit, the
-    topic, the priority and the grupos de valor of the registry (``data``).
+    Accepting may complete what the requester could not say (``data``): the responsible
+    unit, the topic, the priority, the title, the vigencia (``fiscal_year``) and the grupos
+    de valor of the registry; the requesting entity is linked to the registered stakeholder
+    it matches (``requester_stakeholder``: the alcaldía of its municipality, the entity of its
+    NIT) or registered now (``new_stakeholder``: kind and name). Accepting records
+    ``need.registered`` by ``actor``: SAL-1 / EDU-1 are done by the person who accepted.
     """
     if need.status != NeedStatus.TO_TRIAGE:
         raise TransitionError(_("This need was already triaged."))
@@ -365,23 +411,44 @@ def need_triage(
     before = _snapshot(need)
     now = timezone.now()
     stakeholders: list[Stakeholder] | None = None
+    new_stakeholder: Mapping[str, Any] | None = None
     fields: dict[str, Any] = {"triaged_by": actor, "triaged_at": now}
     if decision == TRIAGE_DISCARD:
         if not reason:
             raise ValidationError({"reason": [_("Write why the request is discarded.")]})
         fields.update(discard_reason=reason[:2000])
     else:
-        changes = {k: v for k, v in (data or {}).items() if k in ("unit", "topic", "priority")}
+        accepted = ("unit", "topic", "priority", "title", "fiscal_year")
+        changes = {k: v for k, v in (data or {}).items() if k in accepted}
+        if changes.get("fiscal_year") is None:
+            changes.pop("fiscal_year", None)  # «current»: keep the request's vigencia
+        if not changes.get("title"):
+            changes.pop("title", None)
         merged: dict[str, Any] = {name: getattr(need, name) for name in EDITABLE_FIELDS}
         merged["fiscal_year"] = need.fiscal_year
         merged["stakeholders"] = _linked_stakeholders(need)
         merged.update(changes)
         if data and data.get("stakeholders") is not None:
             merged["stakeholders"] = list(data["stakeholders"])
+        matched: Stakeholder | None = (data or {}).get("requester_stakeholder")
+        if matched is not None:
+            merged["stakeholders"] = [*merged["stakeholders"], matched]
         values = _clean(actor=actor, organization=need.organization, data=merged, need=need)
         stakeholders = values["stakeholders"]
-        fields.update(unit=values["unit"], topic=values["topic"], priority=values["priority"])
+        new_stakeholder = (data or {}).get("new_stakeholder")
+        fields.update(
+            unit=values["unit"],
+            topic=values["topic"],
+            priority=values["priority"],
+            title=values["title"],
+            fiscal_year=values["fiscal_year"],
+        )
     with transaction.atomic():
+        if decision == TRIAGE_ACCEPT and new_stakeholder is not None:
+            assert stakeholders is not None
+            stakeholders.append(
+                _requester_stakeholder_create(actor=actor, need=need, data=new_stakeholder)
+            )
         if stakeholders is not None:  # undone with the rest when the move is refused
             _set_stakeholders(need, stakeholders)
         b, a = changed_fields(before, _snapshot(_moved(need, fields, transition.target)))
@@ -403,7 +470,57 @@ def need_triage(
             after=a,
             refused=_("Someone else changed the status of this need. Reload the page."),
         )
+        if decision == TRIAGE_ACCEPT:
+            # SAL-1 / EDU-1: a public request becomes a registered need when a person
+            # accepts it, and the trail names that person (the submission was audit-only)
+            event_record(
+                actor=actor,
+                organization=need.organization,
+                step_key=REGISTERED,
+                obj=need,
+                summary=_("Need registered: %(title)s (request %(reference)s accepted)")
+                % {"title": need.title, "reference": need.reference or "—"},
+                after=_snapshot(need),
+            )
     return need
+
+
+def _requester_stakeholder_create(
+    *, actor: User, need: Need, data: Mapping[str, Any]
+) -> Stakeholder:
+    """Register the requesting entity of a public request in the registry (triage).
+
+    Its identifiers come from the request: the municipality's DANE code for an alcaldía, the
+    12-digit code for a school, the NIT otherwise; it is placed in the requester's
+    municipality. The registry's own rules apply (``registry.services.stakeholder_create``);
+    their refusals are shown on the triage form's entity choice.
+    """
+    from acompana.registry.choices import StakeholderKind
+    from acompana.registry.services import stakeholder_create
+
+    kind = _text(data, "kind")
+    identifier = need.requester_identifier
+    base = identifier.split("-", 1)[0]
+    municipality_code = need.requester_municipality.code if need.requester_municipality else ""
+    values: dict[str, Any] = {
+        "kind": kind,
+        "name": " ".join(_text(data, "name").split()) or need.requester_entity,
+        "municipality_code": municipality_code,
+    }
+    if kind == StakeholderKind.MUNICIPALITY:
+        values["dane_code"] = base if len(base) == 5 else municipality_code
+    elif kind == StakeholderKind.DEPARTMENT:
+        values["dane_code"] = base if len(base) == 2 else municipality_code[:2]
+        values["municipality_code"] = ""
+        values["department_code"] = values["dane_code"]
+    elif kind in (StakeholderKind.SCHOOL, StakeholderKind.SCHOOL_SITE) and len(base) == 12:
+        values["school_code"] = base
+    elif len(base) >= 8:
+        values["nit"] = identifier
+    try:
+        return stakeholder_create(actor=actor, organization=need.organization, data=values)
+    except ValidationError as exc:
+        raise ValidationError({"requester_stakeholder": exc.messages}) from exc
 
 
 def need_set_status(
@@ -473,15 +590,19 @@ def need_request_submit(
     data: Mapping[str, Any],
     consent: bool,
     notice_version: str,
+    base_url: str = "",
 ) -> Need:
     """A grupo de valor asks for assistance through the public form (no account).
 
     Lands as a demand need from a request, to triage, with the requester's data and the
     proof of the habeas-data consent (notice version, SHA-256 of the text shown, time).
-    Without consent nothing is stored. ``data``: requester_name, requester_email,
-    requester_phone, requester_entity, requester_municipality, topic, description.
-    ``actor``: nobody is signed in on the public form, so the form passes
-    ``core.actors.system_actor()`` (the triage then records the person who accepts it).
+    Without consent nothing is stored. ``data``: requester_name, requester_position,
+    requester_email, requester_phone, requester_entity, requester_identifier (NIT or DANE
+    code), requester_municipality, topic, preferred_modality, description.
+    The requester gets an e-mail with the radicado (on commit; ``base_url`` makes its links
+    absolute). ``actor``: nobody is signed in on the public form, so the form passes
+    ``core.actors.system_actor()``; the submission is audit-only (``need.requested``) and
+    SAL-1 / EDU-1 are recorded by the person who accepts the request at triage.
     """
     errors: dict[str, list[str]] = {}
 
@@ -500,9 +621,23 @@ def need_request_submit(
         except ValidationError:
             add("requester_email", _("Write a valid e-mail address."))
     phone = _text(data, "requester_phone")
+    position = " ".join(_text(data, "requester_position").split())
+    if not position:
+        add("requester_position", _("Write your position in the entity."))
     entity = " ".join(_text(data, "requester_entity").split())
     if not entity:
         add("requester_entity", _("Write the entity or organization you represent."))
+    identifier = re.sub(r"[\s.]", "", _text(data, "requester_identifier"))
+    if identifier and not re.fullmatch(r"\d{2,12}(-\d)?", identifier):
+        add(
+            "requester_identifier",
+            _("Write the NIT (digits, with or without its check digit) or the DANE code."),
+        )
+    modality: Modality | None = data.get("preferred_modality")
+    if modality is not None and (
+        modality.organization_id != organization.pk or not modality.is_active
+    ):
+        add("preferred_modality", _("Choose one of the modalities offered."))
     description = _text(data, "description")
     if len(description) < 10:
         add("description", _("Describe what you need (at least 10 characters)."))
@@ -526,6 +661,7 @@ def need_request_submit(
     else:
         title = _("Request from %(entity)s") % {"entity": entity}
     with transaction.atomic():
+        reference = _next_reference(organization, timezone.localdate(now).year)
         need = Need.objects.create(
             organization=organization,
             fiscal_year=selectors.current_fiscal_year(organization=organization),
@@ -539,18 +675,28 @@ def need_request_submit(
             requester_email=email[:254],
             requester_phone=phone[:60],
             requester_entity=entity[:250],
+            requester_position=position[:150],
+            requester_identifier=identifier[:20],
+            preferred_modality=modality,
             requester_municipality=municipality,
             consent_notice_version=notice_version,
             consent_notice_sha256=notice_hash(text),
             consent_at=now,
-            reference=_next_reference(organization, timezone.localdate(now).year),
+            reference=reference,
+            # the public form's number is the request's radicado (the requester gets it),
+            # unless staff already typed that same text as some need's radicado
+            radicado=""
+            if Need.objects.filter(organization=organization, radicado__iexact=reference).exists()
+            else reference,
+            received_on=timezone.localdate(now),
             created_at=now,
         )
-        # no personal data in the audit row: the need itself holds it
+        # no personal data in the audit row: the need itself holds it. Audit-only: the
+        # official step (SAL-1, EDU-1) is done when a person accepts it at triage.
         event_record(
             actor=actor,
             organization=organization,
-            step_key=REGISTERED,
+            step_key=REQUESTED,
             obj=need,
             summary=_("Request %(reference)s received through the public form")
             % {"reference": need.reference},
@@ -560,10 +706,49 @@ def need_request_submit(
                 "source": need.source,
                 "status": need.status,
                 "topic": topic.name if topic else None,
+                "preferred_modality": modality.name if modality else None,
                 "consent_notice_version": notice_version,
             },
         )
+        transaction.on_commit(lambda: _send_request_confirmation(need=need, base_url=base_url))
     return need
+
+
+def _send_request_confirmation(*, need: Need, base_url: str) -> None:
+    """E-mail the requester the radicado of the request (after the commit). A mail failure
+    is logged, never shown: the request is stored and its radicado was on screen."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    organization = need.organization
+    public_page = base_url + reverse("core:organization_public", args=[organization.slug])
+    policy = base_url + policy_path(organization=organization)
+    try:
+        send_mail(
+            subject=_("Request %(reference)s received — %(org)s")
+            % {"reference": need.reference, "org": organization.short_name or organization.name},
+            message=_(
+                "Hello %(name)s,\n\n%(org)s received your request for technical assistance "
+                "on %(date)s.\n\nRadicado (request number): %(reference)s\n\nKeep this "
+                "number to ask about your request. We will review it and answer you at this "
+                "address.\n\nWhat you asked:\n%(description)s\n\n%(org)s: %(page)s\n"
+                "Personal data processing policy: %(policy)s\n"
+            )
+            % {
+                "name": need.requester_name,
+                "org": organization.name,
+                "date": timezone.localtime(need.created_at).strftime("%d/%m/%Y"),
+                "reference": need.reference,
+                "description": need.description,
+                "page": public_page,
+                "policy": policy,
+            },
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[need.requester_email],
+        )
+    except Exception:
+        logger.exception("Could not send the confirmation of request %s", need.pk)
 
 
 # --- import and export -----------------------------------------------------------------------
@@ -619,6 +804,31 @@ def needs_import(
         raise ImportRejected(file_errors=preview.file_errors, row_errors=preview.row_errors)
     rows = [row.values for row in preview.rows if row.values is not None]
     now = timezone.now()
+    try:
+        return _needs_import_write(
+            actor=actor, organization=organization, rows=rows, filename=filename, now=now
+        )
+    except IntegrityError:
+        # a need with one of the radicados was saved while the file was being imported
+        raise ImportRejected(
+            file_errors=[
+                _(
+                    "Another user registered a need with one of these radicados while the "
+                    "file was being imported. Nothing was imported; try again."
+                )
+            ],
+            row_errors=[],
+        )
+
+
+def _needs_import_write(
+    *,
+    actor: User,
+    organization: Organization,
+    rows: list[dict[str, Any]],
+    filename: str,
+    now: Any,
+) -> ImportResult:
     with transaction.atomic():
         needs = Need.objects.bulk_create(
             [
@@ -632,6 +842,8 @@ def needs_import(
                     topic_id=values["topic_id"],
                     unit_id=values["unit_id"],
                     fiscal_year_id=values["fiscal_year_id"],
+                    radicado=values["radicado"],
+                    received_on=values["received_on"],
                     status=NeedStatus.OPEN,
                     created_by=actor,
                     created_at=now,

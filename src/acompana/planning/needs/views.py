@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from acompana.core.access import permission_view
+from acompana.core.errors import StaleObjectError, TransitionError
 from acompana.core.imports import ImportFlow
 from acompana.core.permissions import has_perm
 from acompana.core.procedures.trail import procedure_trail
@@ -28,7 +29,7 @@ from acompana.planning.choices import NeedStatus
 from acompana.planning.needs import exports, selectors, services
 from acompana.planning.needs.filters import NeedFilterForm
 from acompana.planning.needs.forms import NeedForm, StatusForm, TriageForm
-from acompana.planning.needs.imports import parse_need_file
+from acompana.planning.needs.imports import MAPPING_KIND, parse_need_file
 from acompana.planning.needs.workflow import next_statuses
 
 VIEW = "planning.view"
@@ -162,6 +163,8 @@ def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "topic": need.topic,
         "unit": need.unit,
         "fiscal_year": need.fiscal_year,
+        "radicado": need.radicado,
+        "received_on": need.received_on,
         "stakeholders": [link.stakeholder for link in need.stakeholder_links.all()],
         "version": need.version,
     }
@@ -241,6 +244,8 @@ def need_set_status(request: HttpRequest, pk: int) -> HttpResponse:
             expected_version=form.cleaned_data["version"],
         )
     except ValidationError as exc:
+        if isinstance(exc, TransitionError | StaleObjectError):
+            raise  # 409 with the message (core.middleware.ConflictMiddleware)
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(
@@ -338,6 +343,8 @@ IMPORT_FLOW = ImportFlow(
     parse=_parse_import,
     run=_run_import,
     start=_start_import,
+    mapping_kind=MAPPING_KIND,
+    mapping_permission=IMPORT,
 )
 IMPORT_SESSION_KEY = IMPORT_FLOW.session_key
 

@@ -112,7 +112,9 @@ class LineIn(Schema):
     needs_travel: bool = False
     needs_logistics: bool = False
     procurement_notes: str = ""
-    legal_obligation: bool = False
+    #: FP-5: null while not stated
+    legal_obligation: bool | None = None
+    legal_basis: str = ""
     territorial_manager: str = ""
     stakeholder_ids: list[int] = []
     need_ids: list[int] = []
@@ -143,6 +145,7 @@ class LinePatch(Schema):
     needs_logistics: bool | None = None
     procurement_notes: str | None = None
     legal_obligation: bool | None = None
+    legal_basis: str | None = None
     territorial_manager: str | None = None
     stakeholder_ids: list[int] | None = None
     need_ids: list[int] | None = None
@@ -179,7 +182,8 @@ class LineOut(Schema):
     needs_travel: bool
     needs_logistics: bool
     procurement_notes: str
-    legal_obligation: bool
+    legal_obligation: bool | None
+    legal_basis: str
     territorial_manager: str
     stakeholders: list[NamedRef]
     needs: list[NamedRef]
@@ -271,7 +275,17 @@ def _ref(obj: Any) -> NamedRef | None:
 
 
 def _plan_out(request: HttpRequest, plan: Plan, *, detail: bool = False) -> Any:
-    totals = selectors.plan_totals(plan=plan)
+    """A plan as the API shows it. A list passes plans annotated by ``selectors.plan_list``
+    (totals and write scope in its one query); a single plan reads them itself."""
+    if hasattr(plan, "line_count"):
+        line_count = int(plan.line_count or 0)  # type: ignore[attr-defined]
+        budget_total = plan.budget_total or Decimal(0)  # type: ignore[attr-defined]
+    else:
+        totals = selectors.plan_totals(plan=plan)
+        line_count, budget_total = totals.lines, totals.budget
+    writable = getattr(plan, "writable", None)
+    if writable is None:
+        writable = selectors.can_write_plan(user=request.user, plan=plan)
     actions = (
         [
             t.action
@@ -279,7 +293,7 @@ def _plan_out(request: HttpRequest, plan: Plan, *, detail: bool = False) -> Any:
                 user=request.user, organization=plan.organization, status=plan.status
             )
         ]
-        if selectors.can_write_plan(user=request.user, plan=plan)
+        if writable
         else []
     )
     values: dict[str, Any] = {
@@ -294,8 +308,8 @@ def _plan_out(request: HttpRequest, plan: Plan, *, detail: bool = False) -> Any:
         "round": plan.round,
         "consolidated_id": plan.consolidated_id,
         "version": plan.version,
-        "line_count": totals.lines,
-        "budget_total": totals.budget,
+        "line_count": line_count,
+        "budget_total": budget_total,
         "actions": actions,
     }
     if not detail:
@@ -341,6 +355,7 @@ def _line_out(line: PlanLine) -> LineOut:
         needs_logistics=line.needs_logistics,
         procurement_notes=line.procurement_notes,
         legal_obligation=line.legal_obligation,
+        legal_basis=line.legal_basis,
         territorial_manager=line.territorial_manager,
         stakeholders=[
             NamedRef(id=link.stakeholder_id, name=link.stakeholder.name)
@@ -407,7 +422,9 @@ def _apply_payload(request: HttpRequest, data: LineInput, values: dict[str, Any]
         setattr(
             data,
             key,
-            value if value is not None or key in ("start_date", "end_date") else getattr(data, key),
+            value
+            if value is not None or key in ("start_date", "end_date", "legal_obligation")
+            else getattr(data, key),
         )
     for key, (name, model) in _REFERENCES.items():
         if key not in values:
@@ -548,6 +565,17 @@ def _transition(request: HttpRequest, pk: int, action: str, payload: TransitionI
 def plan_submit(request: HttpRequest, pk: int, payload: TransitionIn) -> Any:
     """EDU-2, SAL-2, FP-5, DNP-3: submit the plan (again after a return)."""
     return _transition(request, pk, "submit", payload)
+
+
+@router.post(
+    "/planes/{pk}/finalizar",
+    response={200: PlanDetailOut, **ERROR_RESPONSES},
+    url_name="planning_plan_finalise",
+)
+@api_permission(EDIT)
+def plan_finalise(request: HttpRequest, pk: int, payload: TransitionIn) -> Any:
+    """SAL-2, DNP-3: no review stage, the plan is finalised (published) in one action."""
+    return _transition(request, pk, "finalise", payload)
 
 
 @router.post(
@@ -742,6 +770,41 @@ def consolidated_verify(request: HttpRequest, pk: int, payload: VersionIn) -> An
     services.consolidated_plan_verify(
         actor=request.user,  # type: ignore[arg-type]
         consolidated=consolidated,
+        expected_version=payload.version,
+    )
+    return _consolidated_out(request, consolidated)
+
+
+@router.post(
+    "/planes-consolidados/{pk}/enviar-al-comite",
+    response={200: ConsolidatedOut, **ERROR_RESPONSES},
+    url_name="planning_consolidated_send_to_committee",
+)
+@api_permission("planning.consolidate")
+def consolidated_send_to_committee(request: HttpRequest, pk: int, payload: VersionIn) -> Any:
+    """EDU-5 → EDU-6: the verified plan goes to the Comité Directivo."""
+    consolidated = selectors.consolidated_get(user=request.user, pk=pk)
+    services.consolidated_plan_send_to_committee(
+        actor=request.user,  # type: ignore[arg-type]
+        consolidated=consolidated,
+        expected_version=payload.version,
+    )
+    return _consolidated_out(request, consolidated)
+
+
+@router.post(
+    "/planes-consolidados/{pk}/revision-de-cobertura",
+    response={200: ConsolidatedOut, **ERROR_RESPONSES},
+    url_name="planning_consolidated_committee_review",
+)
+@api_permission("planning.committee")
+def consolidated_committee_review(request: HttpRequest, pk: int, payload: TransitionIn) -> Any:
+    """EDU-6: the committee records its review of the coverage (apart from EDU-7)."""
+    consolidated = selectors.consolidated_get(user=request.user, pk=pk)
+    services.consolidated_plan_committee_review(
+        actor=request.user,  # type: ignore[arg-type]
+        consolidated=consolidated,
+        comments=payload.comments,
         expected_version=payload.version,
     )
     return _consolidated_out(request, consolidated)

@@ -1,6 +1,6 @@
 """A plan as an Excel workbook in the official format's columns, and back.
 
-The layout follows the organization's record (``header_for(org, step_key="plan.drafted")``):
+The layout follows the organization's record (``header_for(org, step_key="plan.submitted")``):
 
 * EDU — MI-GE-RG-217 "Plan de Asistencia Técnica a EE Oficiales del Departamento" (EDU-2,
   EDU-4; the EDU-5 field list: programme, need, activity, objective, date, mechanism, place,
@@ -29,6 +29,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import reduce
 from operator import or_
@@ -37,10 +38,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from acompana.catalog.models import Mechanism, Modality, Service, ServiceType, Topic
 from acompana.core.documents import DocumentHeader, header_for
-from acompana.core.exports import FORMULA_PREFIXES, escape_cell
+from acompana.core.exports import FORMULA_PREFIXES, MONEY_FORMAT, escape_cell
 from acompana.core.models import Organization, User
 from acompana.core.procedures import get_profile
 from acompana.core.tabular import (
@@ -50,6 +52,7 @@ from acompana.core.tabular import (
     FileProblem,
     ImportPreview,
     PreviewRow,
+    bounded,
     header_key,
     read_table,
 )
@@ -71,6 +74,8 @@ from acompana.registry.choices import StakeholderKind
 from acompana.registry.models import Stakeholder
 
 HEADER_SEARCH_ROWS = 30
+#: the export's total row starts with "Total" in the "N.º" column; the import stops there
+TOTAL_KEY = "total"
 PLAN_FALLBACK_NAME = "Plan de asistencia técnica"
 
 #: columns whose cells are read on import (the others are for people and ignored)
@@ -98,10 +103,13 @@ IMPORTED = {
     "needs_logistics",
     "procurement_notes",
     "legal_obligation",
+    "legal_basis",
     "territorial_manager",
+    "line_id",
 }
 INFORMATIVE = {
     "position",
+    "entity_order",
     "need_titles",
     "quarters",
     "municipality_name",
@@ -216,28 +224,35 @@ GENERIC_LAYOUT: list[tuple[str, str]] = [
     ("procurement_notes", "Trámites y recursos"),
 ]
 FP_EXTRA: list[tuple[str, str]] = [
+    ("entity_order", "Orden de la entidad (nacional o territorial)"),
     ("legal_obligation", "Obligación normativa (entidad del orden nacional)"),
+    ("legal_basis", "Norma que la establece"),
     ("territorial_manager", "Gestor territorial"),
 ]
 UNIT_COLUMN = ("unit", "Dependencia")
+#: the line's id, last column of every export: re-importing the plan's own file updates
+#: those lines instead of adding copies (``services.plan_lines_import``)
+LINE_ID_COLUMN = ("line_id", "Id. de línea (no modificar)")
 
 
 def layout_for(organization: Organization) -> list[tuple[str, str]]:
     """The columns (key, Spanish header) of the organization's plan format."""
     code = get_profile(organization).code
     if code == "EDU":
-        return list(EDU_LAYOUT)
-    if code == "SAL":
-        return list(SAL_LAYOUT)
-    if code == "DNP":
-        return list(GENERIC_LAYOUT)
-    return list(GENERIC_LAYOUT) + list(FP_EXTRA)
+        layout = list(EDU_LAYOUT)
+    elif code == "SAL":
+        layout = list(SAL_LAYOUT)
+    elif code == "DNP":
+        layout = list(GENERIC_LAYOUT)
+    else:
+        layout = list(GENERIC_LAYOUT) + list(FP_EXTRA)
+    return [*layout, LINE_ID_COLUMN]
 
 
 def _aliases() -> dict[str, str]:
     """Normalised header → column key, over every layout (a file of any layout imports)."""
     index: dict[str, str] = {}
-    for layout in (EDU_LAYOUT, SAL_LAYOUT, GENERIC_LAYOUT, FP_EXTRA, [UNIT_COLUMN]):
+    for layout in (EDU_LAYOUT, SAL_LAYOUT, GENERIC_LAYOUT, FP_EXTRA, [UNIT_COLUMN, LINE_ID_COLUMN]):
         for key, header in layout:
             index.setdefault(header_key(header), key)
     for key in IMPORTED | INFORMATIVE:
@@ -246,7 +261,7 @@ def _aliases() -> dict[str, str]:
 
 
 def plan_header(organization: Organization) -> DocumentHeader:
-    return header_for(organization, step_key="plan.drafted", fallback_name=PLAN_FALLBACK_NAME)
+    return header_for(organization, step_key="plan.submitted", fallback_name=PLAN_FALLBACK_NAME)
 
 
 def consolidated_header(organization: Organization) -> DocumentHeader:
@@ -308,9 +323,48 @@ def line_cells(line: PlanLine, *, number: int, unit_name: str = "") -> dict[str,
         "needs_travel": "Sí" if line.needs_travel else "No",
         "needs_logistics": "Sí" if line.needs_logistics else "No",
         "procurement_notes": line.procurement_notes,
-        "legal_obligation": "Sí" if line.legal_obligation else "No",
+        "legal_obligation": _yes_no(line.legal_obligation),
+        "legal_basis": line.legal_basis,
+        "entity_order": "; ".join(
+            sorted({s.entity_order_label for s in stakeholders if s.entity_order})
+        ),
         "territorial_manager": line.territorial_manager,
+        "line_id": line.pk,
     }
+
+
+def _yes_no(value: bool | None) -> str:
+    """Sí / No, and an empty cell for what was not stated."""
+    return "" if value is None else ("Sí" if value else "No")
+
+
+def _print_setup(sheet: Any, *, header: DocumentHeader, table_header_row: int) -> None:
+    """Print-ready like every export (``core.exports.print_setup``): landscape, one page
+    wide, the header block and the table's header row repeated on every printed page, the
+    format's code and version in the page header, "Página x de y" in the footer."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = 9  # A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"1:{table_header_row}"
+    code = " ".join(
+        x
+        for x in (
+            header.format_code,
+            _("Version %(version)s") % {"version": header.format_version}
+            if header.format_version
+            else "",
+        )
+        if x
+    )
+    sheet.oddHeader.left.text = header.entity.replace("&", "&&")
+    sheet.oddHeader.left.size = 8
+    if code:
+        sheet.oddHeader.right.text = code.replace("&", "&&")
+        sheet.oddHeader.right.size = 8
+    sheet.oddFooter.right.text = _("Page &P of &N")
+    sheet.oddFooter.right.size = 8
 
 
 def export_workbook(
@@ -362,14 +416,18 @@ def export_workbook(
         ("Fecha de aprobación", header.approval_date or "—"),
         *info,
     ]
+    # a write-only sheet writes its views and properties with the first row: set them first
+    table_header_row = len(block) + 3  # title, the block, an empty row, then the table
+    sheet.freeze_panes = f"A{table_header_row + 1}"
+    _print_setup(sheet, header=header, table_header_row=table_header_row)
     sheet.append([cell(header.format_name, font=title_font)])
     for label, value in block:
         sheet.append(
             [cell(label, font=bold, fill=label_fill, framed=True), cell(value, framed=True)]
         )
     sheet.append([])
-    sheet.freeze_panes = f"A{len(block) + 4}"
     sheet.append([cell(h, font=bold, fill=head_fill, framed=True) for _k, h in layout])
+    count, budget = 0, Decimal(0)
     for number, line in enumerate(lines, start=1):
         unit_name = line.plan.unit.name if with_unit else ""
         values = line_cells(line, number=number, unit_name=unit_name)
@@ -380,9 +438,25 @@ def export_workbook(
             if key in ("start_date", "end_date") and value is not None:
                 item.number_format = "DD/MM/YYYY"
             elif key == "budget":
-                item.number_format = "#,##0.00"
+                item.number_format = MONEY_FORMAT
             row.append(item)
         sheet.append(row)
+        count += 1
+        budget += line.budget or 0
+    total_label = ngettext("Total: %(count)s line", "Total: %(count)s lines", count) % {
+        "count": count
+    }
+    total_row = []
+    for index, (key, _header) in enumerate(layout):
+        if index == 0:
+            item = cell(total_label, font=bold, fill=label_fill, framed=True)
+        elif key == "budget":
+            item = cell(budget, font=bold, fill=label_fill, framed=True)
+            item.number_format = MONEY_FORMAT
+        else:
+            item = cell("", fill=label_fill, framed=True)
+        total_row.append(item)
+    sheet.append(total_row)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -391,12 +465,27 @@ def export_workbook(
 # --- import ----------------------------------------------------------------------------------
 
 
+@dataclass
 class PlanImportPreview(ImportPreview):
-    """The shared preview; the ``values`` of a good row are its ``LineInput``."""
+    """The shared preview; the ``values`` of a good row are its ``LineInput``.
+
+    ``line_ids``: row number → id of the line of THIS plan the row carries (column
+    «Id. de línea» of the plan's own export); those rows update their line."""
+
+    line_ids: dict[int, int] = field(default_factory=dict)
 
     @property
     def lines(self) -> list[LineInput]:
         return [row.values for row in self.rows if row.values is not None]
+
+    @property
+    def entries(self) -> list[tuple[int | None, LineInput]]:
+        """(id of the plan's line the row updates, or None for a new line, values)."""
+        return [
+            (self.line_ids.get(row.number), row.values)
+            for row in self.rows
+            if row.values is not None
+        ]
 
     def as_error(self, limit: int = 50) -> ValidationError:
         """The problems as a ``ValidationError`` (file errors, then ``row_N`` messages)."""
@@ -422,7 +511,8 @@ def _read(
     """(column key per cell of the header row, the header texts, [(row number, cells)])."""
     aliases = _aliases()
     activity_keys = {k for k, v in aliases.items() if v == "activity"}
-    table = read_table(content, filename)
+    # at most MAX_ROWS rows read, empty ones counted, plus the title block above the table
+    table = bounded(read_table(content, filename), MAX_ROWS + 50)
     header_row: list[str] | None = None
     number = 0
     for number, cells in enumerate(table, start=1):
@@ -461,6 +551,8 @@ def _read(
     for offset, cells in enumerate(table, start=number + 1):
         if not any(c.strip() for c in cells):
             continue
+        if cells and header_key(cells[0]).startswith(TOTAL_KEY):
+            break  # the export's total row ends the table
         if len(rows) >= MAX_ROWS:
             raise FileProblem(
                 _("The file has more than %(max)s lines; split it in several files.")
@@ -596,6 +688,7 @@ def _resolve_row(
         "responsible_team",
         "procurement_notes",
         "territorial_manager",
+        "legal_basis",
     ):
         setattr(data, key, raw.get(key, ""))
     for key in ("topic", "service_type", "mechanism", "modality", "service"):
@@ -641,8 +734,12 @@ def _resolve_row(
             % {"column": label("budget"), "value": raw.get("budget", "")}
         )
     for key in ("needs_contract", "needs_travel", "needs_logistics", "legal_obligation"):
+        text = raw.get(key, "")
+        if key == "legal_obligation" and not text.strip():
+            data.legal_obligation = None  # not stated: the checks ask for it (FP-5)
+            continue
         try:
-            setattr(data, key, parse_bool(raw.get(key, "")))
+            setattr(data, key, parse_bool(text))
         except ValueError:
             errors.append(
                 _("%(column)s: «%(value)s» must be Sí or No.")
@@ -737,8 +834,38 @@ def parse_plan_file(*, plan: Plan, content: bytes, filename: str) -> PlanImportP
         raw_rows.append((number, raw, problems))
     refs = _References(plan, [raw for _n, raw, _p in raw_rows])
     context = LineContext(plan)
+    own_lines = _own_lines(plan, raw_rows)
+    if "line_id" in keys:
+        preview.columns.insert(0, Column("target", _("Line of this plan")))
+    claimed: dict[int, int] = {}
     for number, raw, problems in raw_rows:
         row = PreviewRow(number=number, raw=raw, errors=list(problems))
+        line_text = raw.get("line_id", "").strip()
+        raw["target"] = _("New line")
+        if line_text:
+            line_id = int(line_text) if line_text.isdigit() else None
+            if line_id is None:
+                row.errors.append(
+                    _(
+                        "%(column)s: «%(value)s» is not a line id; leave the exported value or empty the cell."
+                    )
+                    % {"column": labels.get("line_id", "line_id"), "value": line_text}
+                )
+            elif line_id in own_lines:
+                if line_id in claimed:
+                    row.errors.append(
+                        _("%(column)s: the line %(id)s is also in row %(row)s; each line once.")
+                        % {
+                            "column": labels.get("line_id", "line_id"),
+                            "id": line_id,
+                            "row": claimed[line_id],
+                        }
+                    )
+                else:
+                    claimed[line_id] = number
+                    preview.line_ids[number] = line_id
+                    raw["target"] = _("Updates line %(number)s") % {"number": own_lines[line_id]}
+            # an id of another plan (a copied file): the row is a new line of this plan
         data, errors = _resolve_row(raw, labels, refs)
         row.errors.extend(errors)
         if not errors:
@@ -757,6 +884,18 @@ def parse_plan_file(*, plan: Plan, content: bytes, filename: str) -> PlanImportP
             row.values = None
         preview.rows.append(row)
     return preview
+
+
+def _own_lines(plan: Plan, raw_rows: list[tuple[int, dict[str, str], list[str]]]) -> dict[int, int]:
+    """id → number of the plan's lines that the file's «Id. de línea» cells name (one query)."""
+    ids = {
+        int(text)
+        for _n, raw, _p in raw_rows
+        if (text := raw.get("line_id", "").strip()).isdigit() and len(text) < 19
+    }
+    if not ids or plan.pk is None:
+        return {}
+    return dict(PlanLine.objects.filter(plan=plan, pk__in=ids).values_list("pk", "position"))
 
 
 def budget_total(lines: Iterable[LineInput]) -> Decimal:

@@ -14,8 +14,8 @@ from typing import Any
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-from ninja import Schema
 
+from acompana.core.filters import query_schema
 from acompana.core.models import FiscalYear, Unit
 from acompana.planning.choices import PlanStatus
 from acompana.planning.models import Plan
@@ -63,10 +63,4 @@ class PlanFilterForm(forms.Form):
         return self.is_bound and self.is_valid() and any(self.cleaned_data.values())
 
 
-class PlanFilterQuery(Schema):
-    """Query parameters of the API's plan list (documentation; validation is the form)."""
-
-    q: str | None = None
-    fiscal_year: int | None = None
-    unit: int | None = None
-    status: str | None = None
+PlanFilterQuery = query_schema(PlanFilterForm, name="PlanFilterQuery")

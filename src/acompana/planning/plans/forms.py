@@ -13,6 +13,7 @@ from acompana.catalog.selectors import value_choices
 from acompana.core.forms import VersionedForm
 from acompana.core.models import FiscalYear, Unit, User
 from acompana.core.scoping import active_membership
+from acompana.core.selectors import year_being_planned
 from acompana.geo.forms import department_choices
 from acompana.geo.models import Municipality
 from acompana.planning.choices import DecisionOutcome
@@ -21,6 +22,11 @@ from acompana.planning.plans import selectors
 from acompana.planning.plans.validation import MONTH_ABBREVIATIONS, LineInput, parse_budget
 from acompana.registry.models import Stakeholder
 
+LEGAL_OBLIGATION_CHOICES = [
+    ("", _("Not stated")),
+    ("yes", _("Yes, a norm obliges it")),
+    ("no", _("No")),
+]
 MONTH_CHOICES = [(str(n), MONTH_ABBREVIATIONS[n - 1].capitalize()) for n in range(1, 13)]
 
 
@@ -39,9 +45,9 @@ class PlanCreateForm(forms.Form):
         self.fields["unit"].queryset = selectors.writable_units(user=user)  # type: ignore[attr-defined]
         years = selectors.fiscal_years_for_user(user=user)
         self.fields["fiscal_year"].queryset = years  # type: ignore[attr-defined]
-        current = years.filter(is_current=True).first()
-        if current is not None:
-            self.fields["fiscal_year"].initial = current.pk
+        planned = year_being_planned(years)
+        if planned is not None:
+            self.fields["fiscal_year"].initial = planned.pk
         membership = active_membership(user)
         if membership is not None and membership.unit_id:
             self.fields["unit"].initial = membership.unit_id
@@ -119,8 +125,19 @@ class PlanLineForm(forms.Form):
     procurement_notes = forms.CharField(
         label=_("Procurement notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    legal_obligation = forms.BooleanField(
-        label=_("Legal obligation (national entity)"), required=False
+    legal_obligation = forms.TypedChoiceField(
+        label=_("Legal obligation (national entity)"),
+        choices=LEGAL_OBLIGATION_CHOICES,
+        coerce=lambda value: {"yes": True, "no": False}.get(value),
+        empty_value=None,
+        required=False,
+        help_text=_("For a national-order entity, say whether a norm obliges it."),
+    )
+    legal_basis = forms.CharField(
+        label=_("Norm that establishes it"),
+        max_length=300,
+        required=False,
+        help_text=_("Law or decree and article, e.g. «Ley 1955 de 2019, art. 8»."),
     )
     territorial_manager = forms.CharField(
         label=_("Territorial manager"), max_length=200, required=False
@@ -173,8 +190,11 @@ class PlanLineForm(forms.Form):
         self.fields["stakeholders"].queryset = Stakeholder.objects.for_user(user)  # type: ignore[attr-defined]
         self.fields["needs"].queryset = Need.objects.for_user(user)  # type: ignore[attr-defined]
         self.fields["department_code"].choices = [("", _("— choose —"))] + department_choices()[1:]  # type: ignore[attr-defined]
-        if not fp_fields and not (line and (line.legal_obligation or line.territorial_manager)):
+        if not fp_fields and not (
+            line and (line.legal_obligation or line.legal_basis or line.territorial_manager)
+        ):
             del self.fields["legal_obligation"]
+            del self.fields["legal_basis"]
             del self.fields["territorial_manager"]
         home = plan.organization.department
         self.selected_department = str(
@@ -191,6 +211,8 @@ class PlanLineForm(forms.Form):
         initial["stakeholders"] = values.stakeholders
         initial["needs"] = values.needs
         initial["version"] = line.version
+        obligation = line.legal_obligation
+        initial["legal_obligation"] = "" if obligation is None else ("yes" if obligation else "no")
         initial["budget"] = "" if not line.budget else format(line.budget.normalize(), "f")
         if line.municipality is not None:
             initial["municipality"] = line.municipality.code
@@ -291,14 +313,24 @@ class ImportUploadForm(forms.Form):
 
 
 class ImportConfirmForm(forms.Form):
+    """The import's mode: an explicit choice, nothing pre-selected (a wrong default either
+    doubles the plan's lines or deletes them)."""
+
     mode = forms.ChoiceField(
         label=_("What to do with the plan's current lines"),
         choices=[
-            ("append", _("Add the file's lines after the current ones")),
+            (
+                "update",
+                _(
+                    "Update the lines of this plan that the file carries (column «Id. de "
+                    "línea») and add the other rows"
+                ),
+            ),
+            ("append", _("Add every row of the file as a new line after the current ones")),
             ("replace", _("Replace every current line with the file's lines")),
         ],
         widget=forms.RadioSelect,
-        initial="append",
+        error_messages={"required": _("Choose what to do with the plan's current lines.")},
     )
 
 
@@ -310,9 +342,9 @@ class ConsolidatedCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         years = selectors.fiscal_years_for_user(user=user)
         self.fields["fiscal_year"].queryset = years  # type: ignore[attr-defined]
-        current = years.filter(is_current=True).first()
-        if current is not None:
-            self.fields["fiscal_year"].initial = current.pk
+        planned = year_being_planned(years)
+        if planned is not None:
+            self.fields["fiscal_year"].initial = planned.pk
 
 
 class ConsolidatedReturnForm(forms.Form):
@@ -326,11 +358,20 @@ class ConsolidatedReturnForm(forms.Form):
         label=_("Comments for the units"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
     )
 
-    def __init__(self, *args: Any, plans: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, plans: Any, flagged_units: set[int] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["plans"].queryset = plans  # type: ignore[attr-defined]
         field: Any = self.fields["plans"]
-        field.label_from_instance = lambda p: f"{p.unit.name} — {p.get_status_display()}"
+        flagged = flagged_units or set()
+        blocking = _("with blocking findings")
+
+        def label(plan: Plan) -> str:
+            text = f"{plan.unit.name} — {plan.get_status_display()}"
+            return f"{text} ({blocking})" if plan.unit_id in flagged else text
+
+        field.label_from_instance = label
 
 
 class CommitteeDecisionForm(forms.Form):

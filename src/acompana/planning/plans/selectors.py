@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -53,10 +53,18 @@ def with_totals(queryset: QuerySet[Plan]) -> QuerySet[Plan]:
     return queryset.annotate(line_count=Count("lines"), budget_total=Sum("lines__budget"))
 
 
+def with_write_scope(queryset: QuerySet[Plan], *, user: Any) -> QuerySet[Plan]:
+    """Annotate ``writable`` (inside the user's write scope) in the same query, so a list
+    does not ask ``can_write_plan`` once per plan."""
+    writable = Plan.objects.for_user(user, "change").filter(pk=OuterRef("pk"))
+    return queryset.annotate(writable=Exists(writable))
+
+
 def plan_list(*, user: Any, params: Mapping[str, Any]) -> QuerySet[Plan]:
-    """The user's plans narrowed by the list filter (``ValidationError`` when invalid)."""
+    """The user's plans narrowed by the list filter (``ValidationError`` when invalid), with
+    their totals and write scope annotated (one query for a page, whatever its size)."""
     form = bind(PlanFilterForm, params, user=user)
-    return with_totals(form.apply(plans_for_user(user=user))).order_by(
+    return with_write_scope(with_totals(form.apply(plans_for_user(user=user))), user=user).order_by(
         "-fiscal_year__year", "unit__name", "id"
     )
 
@@ -69,8 +77,15 @@ def plan_get(*, user: Any, pk: int, action: Action = "view") -> Plan:
 
 
 def can_write_plan(*, user: Any, plan: Plan) -> bool:
-    """Whether ``plan`` is inside the user's write scope (its unit subtree when limited)."""
-    return bool(Plan.objects.for_user(user, "change").filter(pk=plan.pk).exists())
+    """Whether ``plan`` is inside the user's write scope (its unit subtree when limited).
+
+    The answer is kept on the plan object per user, so a page asking several times (the
+    buttons, the grid, the import link) pays one query."""
+    cache: dict[Any, bool] = plan.__dict__.setdefault("_writable_for", {})
+    key = getattr(user, "pk", None)
+    if key not in cache:
+        cache[key] = bool(Plan.objects.for_user(user, "change").filter(pk=plan.pk).exists())
+    return cache[key]
 
 
 def lines_queryset() -> QuerySet[PlanLine]:
@@ -291,6 +306,26 @@ def consolidated_lines(
     return lines.order_by("plan__unit__name", "plan_id", "position", "id")
 
 
+def consolidated_coverage(*, consolidated: ConsolidatedPlan) -> list[dict[str, Any]]:
+    """EDU-6: every active service of the catalogue's value chain (by unit and service
+    type) with the lines of the consolidated plan that cover it; ``lines`` empty is a gap.
+    Two queries whatever the size."""
+    services = (
+        Service.objects.filter(organization_id=consolidated.organization_id, is_active=True)
+        .select_related("unit", "service_type")
+        .order_by("unit__name", "service_type__name", "name", "pk")
+    )
+    covering: dict[int, list[PlanLine]] = {}
+    lines = (
+        PlanLine.objects.filter(plan__consolidated=consolidated, service__isnull=False)
+        .select_related("plan__unit")
+        .order_by("plan__unit__name", "position", "pk")
+    )
+    for line in lines:
+        covering.setdefault(line.service_id, []).append(line)  # type: ignore[arg-type]
+    return [{"service": service, "lines": covering.get(service.pk, [])} for service in services]
+
+
 def eligible_plans(*, consolidated: ConsolidatedPlan) -> QuerySet[Plan]:
     """Plans of the year ready to be gathered (approved by their unit, or submitted in FP)."""
     return Plan.objects.filter(
@@ -382,12 +417,12 @@ def pending_plan_work(*, user: Any) -> list[tuple[str, int, str]]:
         if count:
             items.append((str(_("Consolidated plans to verify")), count, consolidated_url))
     if has_perm(user, "planning.committee") and switches[workflow.COMMITTEE]:
-        stage = (
-            ConsolidatedStatus.VERIFIED
+        stages = (
+            [ConsolidatedStatus.IN_COMMITTEE, ConsolidatedStatus.COMMITTEE_REVIEWED]
             if switches[workflow.VERIFICATION]
-            else ConsolidatedStatus.DRAFT
+            else [ConsolidatedStatus.DRAFT]
         )
-        count = waiting.filter(status=stage).count()
+        count = waiting.filter(status__in=stages).count()
         if count:
             items.append(
                 (str(_("Plans waiting for the committee's decision")), count, consolidated_url)

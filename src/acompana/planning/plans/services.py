@@ -76,6 +76,7 @@ from acompana.planning.models import (
     PlanLineNeed,
     PlanLineStakeholder,
 )
+from acompana.planning.plans import documents as plan_documents
 from acompana.planning.plans import excel, selectors, workflow
 from acompana.planning.plans.validation import LineContext, LineInput, clean_line
 
@@ -103,9 +104,10 @@ LINE_FIELDS = [
     "needs_logistics",
     "procurement_notes",
     "legal_obligation",
+    "legal_basis",
     "territorial_manager",
 ]
-IMPORT_MODES = ("replace", "append")
+IMPORT_MODES = ("update", "append", "replace")
 
 
 def _record(header: DocumentHeader) -> str:
@@ -280,6 +282,22 @@ def _line_snapshot(line: PlanLine, data: LineInput | None = None) -> dict[str, A
     return values
 
 
+def _renumber(plan: Plan) -> None:
+    """Number the plan's lines 1..n in their order, so the numbers people read (and quote
+    in comments and findings) stay consecutive after a deletion. One UPDATE for the lines
+    whose number changes (the plan row is locked by the caller)."""
+    order = list(
+        PlanLine.objects.filter(plan=plan).order_by("position", "id").values_list("pk", "position")
+    )
+    changed = [
+        PlanLine(pk=pk, position=number)
+        for number, (pk, position) in enumerate(order, start=1)
+        if position != number
+    ]
+    if changed:
+        PlanLine.objects.bulk_update(changed, ["position"])
+
+
 def _next_position(plan: Plan) -> int:
     current = PlanLine.objects.filter(plan=plan).aggregate(top=Max("position"))["top"]
     return int(current or 0) + 1
@@ -356,6 +374,7 @@ def plan_line_delete(*, actor: User, line: PlanLine, expected_version: int) -> N
                 "Someone else changed this line meanwhile: review it before deleting it."
             ),
         )
+        _renumber(plan)
         event_record(
             actor=actor,
             organization=plan.organization,
@@ -441,6 +460,18 @@ class ImportResult:
     created: int
     removed: int
     filename: str
+    updated: int = 0
+
+
+def _mode_error() -> ValidationError:
+    return ValidationError(
+        {
+            "mode": _(
+                "Choose what the file does: update the plan's lines and add the new ones, "
+                "add every row as a new line, or replace every line."
+            )
+        }
+    )
 
 
 def plan_lines_import(
@@ -448,28 +479,55 @@ def plan_lines_import(
 ) -> ImportResult:
     """EDU-2/SAL-2: load the plan's lines from its Excel format. All or nothing.
 
-    ``mode`` is ``replace`` (the file's lines replace every line of the plan) or ``append``.
-    A file with any bad row imports nothing and raises ``ImportRejected``.
+    ``mode`` is an explicit choice (no default, a wrong guess loses or doubles lines):
+
+    * ``update``: rows carrying the id of one of this plan's lines (the plan's own export)
+      update that line; the other rows are added at the end; lines not in the file stay;
+    * ``append``: every row is a new line — refused when rows carry this plan's line ids,
+      which would silently double them (choose ``update``, or empty those cells);
+    * ``replace``: the file's lines replace every line of the plan.
+
+    Anyone who may edit the unit's plan may import into it (a professional of the unit
+    too: importing is writing lines). A file with any bad row imports nothing and raises
+    ``ImportRejected``.
     """
-    _require(actor, "planning.import")
+    _require(actor, workflow.EDIT)
     if mode not in IMPORT_MODES:
-        raise ValidationError(
-            {"mode": _("Choose whether the lines replace or are added to the plan's lines.")}
-        )
+        raise _mode_error()
     _require_write_scope(actor, plan)
     if plan.status not in workflow.EDITABLE:
         raise TransitionError(_not_editable_message(plan.status))
     preview = excel.parse_plan_file(plan=plan, content=content, filename=filename)
     if not preview.ok:
         raise ImportRejected.from_preview(preview)
+    entries = preview.entries
+    if mode == "append" and preview.line_ids:
+        raise ValidationError(
+            {
+                "mode": ngettext(
+                    "%(n)s row of the file is already a line of this plan (column «Id. de "
+                    "línea»): adding it would duplicate it. Choose «update», or empty that "
+                    "cell to add a copy.",
+                    "%(n)s rows of the file are already lines of this plan (column «Id. de "
+                    "línea»): adding them would duplicate them. Choose «update», or empty "
+                    "those cells to add copies.",
+                    len(preview.line_ids),
+                )
+                % {"n": len(preview.line_ids)}
+            }
+        )
     with transaction.atomic():
         _lock_editable(actor, plan)
         removed = 0
+        updates: list[tuple[int, LineInput]] = []
         if mode == "replace":
             _total, detail = PlanLine.objects.filter(plan=plan).delete()
             removed = _count_removed(detail)
             start = 1
+            news = [data for _line_id, data in entries]
         else:
+            updates = [(pk, data) for pk, data in entries if pk is not None and mode == "update"]
+            news = [data for pk, data in entries if pk is None]
             start = _next_position(plan)
         lines = [
             PlanLine(
@@ -478,20 +536,22 @@ def plan_lines_import(
                 position=start + offset,
                 **_line_values(data),
             )
-            for offset, data in enumerate(preview.lines)
+            for offset, data in enumerate(news)
         ]
         PlanLine.objects.bulk_create(lines)
+        updated = _update_imported(plan, updates)
+        linked = [*zip(lines, news, strict=True), *updated]
         PlanLineStakeholder.objects.bulk_create(
             [
                 PlanLineStakeholder(organization_id=plan.organization_id, line=line, stakeholder=s)
-                for line, data in zip(lines, preview.lines, strict=True)
+                for line, data in linked
                 for s in data.stakeholders
             ]
         )
         PlanLineNeed.objects.bulk_create(
             [
                 PlanLineNeed(organization_id=plan.organization_id, line=line, need=n)
-                for line, data in zip(lines, preview.lines, strict=True)
+                for line, data in linked
                 for n in data.needs
             ]
         )
@@ -500,10 +560,64 @@ def plan_lines_import(
             organization=plan.organization,
             step_key="plan.lines_imported",
             obj=plan,
-            summary=f"{len(lines)} líneas importadas al plan {plan.title} desde {filename}"[:500],
-            after={"created": len(lines), "removed": removed, "mode": mode, "file": filename},
+            summary=(
+                _(
+                    "%(created)s lines added and %(updated)s updated in the plan %(plan)s from %(file)s"
+                )
+                % {
+                    "created": len(lines),
+                    "updated": len(updated),
+                    "plan": plan.title,
+                    "file": filename,
+                }
+            )[:500],
+            after={
+                "created": len(lines),
+                "updated": len(updated),
+                "removed": removed,
+                "mode": mode,
+                "file": filename,
+            },
         )
-    return ImportResult(created=len(lines), removed=removed, filename=filename)
+    return ImportResult(
+        created=len(lines), removed=removed, filename=filename, updated=len(updated)
+    )
+
+
+def _update_imported(
+    plan: Plan, updates: Sequence[tuple[int, LineInput]]
+) -> list[tuple[PlanLine, LineInput]]:
+    """Write the imported values over the plan's own lines (one UPDATE for all, version + 1)
+    and drop their links, which the caller creates again from the file."""
+    if not updates:
+        return []
+    current = {
+        pk: (position, version)
+        for pk, position, version in PlanLine.objects.filter(
+            plan=plan, pk__in=[pk for pk, _data in updates]
+        ).values_list("pk", "position", "version")
+    }
+    lines = []
+    for pk, data in updates:
+        position, version = current[pk]
+        lines.append(
+            (
+                PlanLine(
+                    pk=pk,
+                    organization_id=plan.organization_id,
+                    plan=plan,
+                    position=position,
+                    version=version + 1,
+                    **_line_values(data),
+                ),
+                data,
+            )
+        )
+    PlanLine.objects.bulk_update([line for line, _data in lines], [*LINE_FIELDS, "version"])
+    ids = [pk for pk, _data in updates]
+    PlanLineStakeholder.objects.filter(line_id__in=ids).delete()
+    PlanLineNeed.objects.filter(line_id__in=ids).delete()
+    return lines
 
 
 def plan_lines_import_start(*, actor: User, plan: Plan, path: str, filename: str, mode: str) -> Job:
@@ -513,11 +627,9 @@ def plan_lines_import_start(*, actor: User, plan: Plan, path: str, filename: str
     from acompana.core.imports import import_job_start
     from acompana.planning.plans.tasks import LINES_IMPORT_JOB_KIND, plan_lines_import_task
 
-    _require(actor, "planning.import")
+    _require(actor, workflow.EDIT)
     if mode not in IMPORT_MODES:
-        raise ValidationError(
-            {"mode": _("Choose whether the lines replace or are added to the plan's lines.")}
-        )
+        raise _mode_error()
     _require_write_scope(actor, plan)
     if plan.status not in workflow.EDITABLE:
         raise TransitionError(_not_editable_message(plan.status))
@@ -555,6 +667,8 @@ def plan_pdf(*, plan: Plan) -> bytes:
             "totals": selectors.plan_totals(plan=plan),
             "organization": plan.organization,
             "legal_columns": get_profile(plan.organization).code == "FP",
+            "signatures": plan_documents.plan_signatures(plan),
+            "acta": plan_documents.approving_acta(plan.consolidated),
         },
         header=header,
     )
@@ -593,6 +707,8 @@ def consolidated_pdf(*, consolidated: ConsolidatedPlan) -> bytes:
             "total_budget": sum((line.budget for line in lines), start=0),
             "organization": consolidated.organization,
             "legal_columns": get_profile(consolidated.organization).code == "FP",
+            "signatures": plan_documents.consolidated_signatures(consolidated),
+            "acta": plan_documents.approving_acta(consolidated),
         },
         header=header,
     )
@@ -680,7 +796,10 @@ def plan_transition(
     rows = [t for t in workflow.PLAN_TRANSITIONS if t.action == action and not t.cascaded]
     if not rows:
         raise TransitionError(_("Unknown action «%(action)s».") % {"action": action})
-    if not any(has_perm(actor, t.perm) for t in rows):
+    switches = workflow.plan_switches(plan.organization)
+    if not any(t.allowed_for(actor) for t in rows if t.applies(switches)) and not any(
+        has_perm(actor, t.perm) for t in rows if not t.applies(switches)
+    ):
         raise PermissionDenied(_("Your role does not allow this action."))
     transition = workflow.plan_transition(
         organization=plan.organization, action=action, status=plan.status, via_consolidated=False
@@ -696,7 +815,7 @@ def plan_transition(
         raise ValidationError(
             {"comments": _("Write at most %(limit)s characters.") % {"limit": 5000}}
         )
-    if action == "submit" and not PlanLine.objects.filter(plan=plan).exists():
+    if action in ("submit", "finalise") and not PlanLine.objects.filter(plan=plan).exists():
         raise ValidationError(_("Add at least one line before submitting the plan."))
     header = excel.plan_header(plan.organization)
     with transaction.atomic():
@@ -723,6 +842,20 @@ def plan_submit(
         actor=actor,
         plan=plan,
         action="submit",
+        comments=comments,
+        expected_version=expected_version,
+    )
+
+
+def plan_finalise(
+    *, actor: User, plan: Plan, comments: str = "", expected_version: int | None = None
+) -> Plan:
+    """SAL-2, DNP-3: no review in these procedures: whoever the step names finalises the
+    plan in one action (published; SAL-3 / DNP-4 work from it)."""
+    return plan_transition(
+        actor=actor,
+        plan=plan,
+        action="finalise",
         comments=comments,
         expected_version=expected_version,
     )
@@ -990,15 +1123,68 @@ def consolidated_plan_gather(
     return added
 
 
-def _run_checks(*, actor: User, consolidated: ConsolidatedPlan) -> int:
-    """Run the consistency checks (they persist their findings) and count the blocking ones."""
+#: how many blocking findings a refused verification names (the findings page has them all)
+BLOCKING_LISTED = 10
+
+
+def _run_checks(*, actor: User, consolidated: ConsolidatedPlan) -> list[Finding]:
+    """Run the consistency checks (they persist their findings) and return the open blocking
+    ones (unit first, as the findings page orders them)."""
     from acompana.planning.checks.engine import (  # the checks area
         run_checks,
         unjustified_blocking_findings,
     )
 
     run_checks(actor=actor, consolidated=consolidated)
-    return int(unjustified_blocking_findings(consolidated).count())
+    return list(
+        unjustified_blocking_findings(consolidated)
+        .select_related("unit")
+        .order_by("unit__name", "rule", "pk")
+    )
+
+
+def blocking_findings_error(findings: Sequence[Finding]) -> ValidationError:
+    """The refusal of a verification: how many blocking findings, then each one (unit, what
+    is wrong), so the planner sees what to fix without looking for it."""
+    count = len(findings)
+    items: list[ValidationError] = [
+        ValidationError(
+            ngettext(
+                "The consistency checks found %(n)s blocking finding without justification: "
+                "fix it or justify it, or return the plans to the units.",
+                "The consistency checks found %(n)s blocking findings without justification: "
+                "fix them or justify them, or return the plans to the units.",
+                count,
+            )
+            % {"n": count},
+            code="blocking_findings",
+        )
+    ]
+    general = _("Whole organization")
+    for finding in findings[:BLOCKING_LISTED]:
+        unit = finding.unit.name if finding.unit is not None else general
+        items.append(
+            ValidationError(
+                _("%(unit)s: %(message)s") % {"unit": unit, "message": finding.message},
+                code="blocking_finding",
+            )
+        )
+    if count > BLOCKING_LISTED:
+        rest = count - BLOCKING_LISTED
+        items.append(
+            ValidationError(
+                ngettext(
+                    "And %(n)s more on the findings page.",
+                    "And %(n)s more on the findings page.",
+                    rest,
+                )
+                % {"n": rest},
+                code="blocking_finding",
+            )
+        )
+    error = ValidationError(items)
+    error.code = "blocking_findings"  # what callers test, as for a single message
+    return error
 
 
 def consolidated_plan_verify(
@@ -1015,17 +1201,7 @@ def consolidated_plan_verify(
         _members_ready(consolidated, "verify")
     blocking = _run_checks(actor=actor, consolidated=consolidated)  # findings are kept
     if blocking:
-        raise ValidationError(
-            ngettext(
-                "The consistency checks found %(n)s blocking finding without justification: "
-                "fix it or justify it, or return the plans to the units.",
-                "The consistency checks found %(n)s blocking findings without justification: "
-                "fix them or justify them, or return the plans to the units.",
-                blocking,
-            )
-            % {"n": blocking},
-            code="blocking_findings",
-        )
+        raise blocking_findings_error(blocking)
     with transaction.atomic():
         plans = _members_ready(consolidated, "verify")
         _move_consolidated(
@@ -1116,6 +1292,77 @@ def consolidated_plan_return(
         others = [p for p in members if p.pk not in chosen_ids and p.status == PlanStatus.VERIFIED]
         _move_members(actor=actor, plans=others, action="reopen")
     return chosen
+
+
+def consolidated_plan_send_to_committee(
+    *, actor: User, consolidated: ConsolidatedPlan, expected_version: int | None = None
+) -> ConsolidatedPlan:
+    """EDU-5 → EDU-6: planning sends the verified plan to the Comité Directivo."""
+    _require_action(actor, "send_to_committee")
+    transition = workflow.consolidated_transition(
+        organization=consolidated.organization,
+        action="send_to_committee",
+        status=consolidated.status,
+    )
+    workflow.require_perm(actor, transition)
+    with transaction.atomic():
+        _move_consolidated(
+            actor=actor,
+            consolidated=consolidated,
+            transition=transition,
+            expected_version=expected_version,
+            summary=_("Consolidated plan «%(title)s» sent to the committee")
+            % {"title": consolidated.title},
+        )
+    return consolidated
+
+
+def consolidated_plan_committee_review(
+    *,
+    actor: User,
+    consolidated: ConsolidatedPlan,
+    comments: str = "",
+    expected_version: int | None = None,
+) -> ConsolidatedPlan:
+    """EDU-6: the committee records that it reviewed the coverage of the plan (every service
+    of the value chain × the lines covering it), apart from its approval (EDU-7). The gaps
+    counted on the coverage view are stored with the event."""
+    _require_action(actor, "committee_review")
+    transition = workflow.consolidated_transition(
+        organization=consolidated.organization,
+        action="committee_review",
+        status=consolidated.status,
+    )
+    workflow.require_perm(actor, transition)
+    comments = (comments or "").strip()
+    if len(comments) > 5000:
+        raise ValidationError(
+            {"comments": _("Write at most %(limit)s characters.") % {"limit": 5000}}
+        )
+    rows = selectors.consolidated_coverage(consolidated=consolidated)
+    gaps = [row["service"].name for row in rows if not row["lines"]]
+    with transaction.atomic():
+        _move_consolidated(
+            actor=actor,
+            consolidated=consolidated,
+            transition=transition,
+            expected_version=expected_version,
+            summary=_(
+                "The Comité Directivo reviewed the coverage of «%(title)s»: %(covered)s of "
+                "%(total)s services covered"
+            )
+            % {
+                "title": consolidated.title,
+                "covered": len(rows) - len(gaps),
+                "total": len(rows),
+            },
+            after={
+                "services": len(rows),
+                "gaps": gaps[:50],
+                "comments": comments[:300],
+            },
+        )
+    return consolidated
 
 
 def consolidated_plan_committee_decide(

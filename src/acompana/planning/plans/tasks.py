@@ -55,9 +55,10 @@ def _lines_import(job: Job, content: bytes, filename: str, progress: Progress) -
         actor=job.user, plan=plan, content=content, filename=filename, mode=job.params["mode"]
     )
     return JobOutcome(
-        message=_("%(count)s lines imported from %(file)s.")
-        % {"count": result.created, "file": result.filename},
-        result={"created": result.created, "removed": result.removed},
+        message=_("%(created)s lines added and %(updated)s updated from %(file)s.")
+        % {"created": result.created, "updated": result.updated, "file": result.filename},
+        result={"created": result.created, "removed": result.removed}
+        | ({"updated": result.updated} if result.updated else {}),
     )
 
 

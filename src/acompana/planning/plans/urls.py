@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("<int:pk>/buscar-necesidades/", views.plan_need_search, name="plan_need_search"),
     path("<int:pk>/enviar/", views.plan_submit, name="plan_submit"),
+    path("<int:pk>/finalizar/", views.plan_finalise, name="plan_finalise"),
     path("<int:pk>/aprobar/", views.plan_approve, name="plan_approve"),
     path("<int:pk>/devolver/", views.plan_return, name="plan_return"),
     path("<int:pk>/publicar/", views.plan_publish, name="plan_publish"),
@@ -39,6 +40,21 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("consolidados/<int:pk>/devolver/", views.consolidated_return, name="consolidated_return"),
     path(
         "consolidados/<int:pk>/comite/", views.consolidated_committee, name="consolidated_committee"
+    ),
+    path(
+        "consolidados/<int:pk>/enviar-al-comite/",
+        views.consolidated_send_to_committee,
+        name="consolidated_send_to_committee",
+    ),
+    path(
+        "consolidados/<int:pk>/cobertura/",
+        views.consolidated_coverage,
+        name="consolidated_coverage",
+    ),
+    path(
+        "consolidados/<int:pk>/cobertura/revision/",
+        views.consolidated_committee_review,
+        name="consolidated_committee_review",
     ),
     path(
         "consolidados/<int:pk>/publicar/", views.consolidated_publish, name="consolidated_publish"

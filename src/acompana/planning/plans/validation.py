@@ -51,6 +51,7 @@ TEXT_LIMITS = {
     "place": 250,
     "responsible_team": 300,
     "territorial_manager": 200,
+    "legal_basis": 300,
 }
 MONTH_NAMES = {
     "ene": 1,
@@ -120,7 +121,9 @@ class LineInput:
     needs_travel: bool = False
     needs_logistics: bool = False
     procurement_notes: str = ""
-    legal_obligation: bool = False
+    #: FP-5: None while not stated (never assumed "no")
+    legal_obligation: bool | None = None
+    legal_basis: str = ""
     territorial_manager: str = ""
     stakeholders: list[Stakeholder] = field(default_factory=list)
     needs: list[Need] = field(default_factory=list)
@@ -160,6 +163,7 @@ class LineInput:
             needs_logistics=line.needs_logistics,
             procurement_notes=line.procurement_notes,
             legal_obligation=line.legal_obligation,
+            legal_basis=line.legal_basis,
             territorial_manager=line.territorial_manager,
             stakeholders=[link.stakeholder for link in line.stakeholder_links.all()],
             needs=[link.need for link in line.need_links.all()],
@@ -355,6 +359,10 @@ def clean_line(
     for name in ("programme", "objective", "place", "responsible_team", "procurement_notes"):
         setattr(data, name, (getattr(data, name) or "").strip())
     data.territorial_manager = (data.territorial_manager or "").strip()
+    # the norm only means something when the topic IS a legal obligation
+    data.legal_basis = (
+        " ".join((data.legal_basis or "").split()) if data.legal_obligation is True else ""
+    )
     if not data.activity:
         error("activity", _("Write the activity or project."))
     for name, limit in TEXT_LIMITS.items():

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -51,10 +55,22 @@ PUBLISH = "planning.publish"
 CONSOLIDATE = "planning.consolidate"
 VERIFY = "planning.verify"
 COMMITTEE = "planning.committee"
-IMPORT = "planning.import"
+#: importing lines into a plan is writing its lines: whoever may edit the unit's plan
+IMPORT = EDIT
 EXPORT = "planning.export"
 
 LINES_PAGE_SIZE = 100
+#: lines per page of a unit plan's grid: the page costs the same with 5 or 500 lines
+#: (``benchmarks/plan_page.py``)
+GRID_PAGE_SIZE = 25
+#: a pk no line has, reversed once and replaced per line (reversing per row is slow)
+_PK = 987654321
+_LINE_URLS = {
+    "edit": "planning:plan_line_edit",
+    "duplicate": "planning:plan_line_duplicate",
+    "move": "planning:plan_line_move",
+    "delete": "planning:plan_line_delete",
+}
 
 
 def _organization(request: HttpRequest) -> Organization:
@@ -79,6 +95,54 @@ def _can_edit_lines(request: HttpRequest, plan: Plan) -> bool:
         and has_perm(request.user, EDIT)
         and selectors.can_write_plan(user=request.user, plan=plan)
     )
+
+
+def _with_urls(lines: list[PlanLine]) -> list[PlanLine]:
+    """Attach each line's action URLs (``line.urls``): one ``reverse`` per kind of action
+    for the whole grid instead of five per row."""
+    patterns = {name: reverse(view, args=[_PK]) for name, view in _LINE_URLS.items()}
+    token = str(_PK)
+    for line in lines:
+        pk = str(line.pk)
+        line.urls = {name: url.replace(token, pk) for name, url in patterns.items()}  # type: ignore[attr-defined]
+    return lines
+
+
+def _row_context(request: HttpRequest, plan: Plan) -> dict[str, Any]:
+    """What every grid row needs; the CSRF field is made once for all the rows' forms."""
+    return {
+        "plan": plan,
+        "can_edit": _can_edit_lines(request, plan),
+        "fp_fields": _fp_fields(plan.organization),
+        "csrf_input": format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+        ),
+    }
+
+
+def _grid_page_number(request: HttpRequest) -> str | None:
+    """The grid's page: ``?page=`` or, for an htmx action, the page the user is on."""
+    number = request.GET.get("page")
+    if number is None and _is_htmx(request):
+        current = request.headers.get("HX-Current-URL", "")
+        number = parse_qs(urlsplit(current).query).get("page", [None])[0]
+    return number
+
+
+def _grid(
+    request: HttpRequest, plan: Plan, totals: selectors.PlanTotals | None = None
+) -> dict[str, Any]:
+    """One page of the plan's lines with their links (a constant number of queries; with
+    the plan's ``totals`` already read, the page count costs no query either)."""
+    paginator = Paginator(selectors.plan_lines(plan=plan), GRID_PAGE_SIZE)
+    if totals is not None:
+        paginator.__dict__["count"] = totals.lines  # the cached_property, known already
+    page = paginator.get_page(_grid_page_number(request))
+    return {
+        "lines": _with_urls(list(page.object_list)),
+        "lines_page": page,
+        **_row_context(request, plan),
+    }
 
 
 def _changed(response: HttpResponse) -> HttpResponse:
@@ -161,12 +225,12 @@ def _plan_context(request: HttpRequest, plan: Plan) -> dict[str, Any]:
             )
     consolidated = plan.consolidated
     related: list[ConsolidatedPlan] = [consolidated] if consolidated is not None else []
-    lines = list(selectors.plan_lines(plan=plan))
     header = excel.plan_header(organization)
+    totals = selectors.plan_totals(plan=plan)
     return {
-        "plan": plan,
-        "lines": lines,
-        "totals": selectors.plan_totals(plan=plan),
+        **_grid(request, plan, totals),
+        "lines_querystring": querystring_without_page(request),
+        "totals": totals,
         "comments": selectors.plan_comments(plan=plan),
         "documents": selectors.documents_of(user=request.user, obj=plan),
         "consolidated_documents": selectors.documents_of(user=request.user, obj=consolidated)
@@ -184,7 +248,7 @@ def _plan_context(request: HttpRequest, plan: Plan) -> dict[str, Any]:
         ),
         "can_edit": can_edit,
         "can_rename": can_edit,
-        "can_import": can_edit and has_perm(request.user, IMPORT),
+        "can_import": can_edit,
         "can_export": has_perm(request.user, EXPORT),
         "actions": actions,
         "steps": _path_steps(plan),
@@ -254,13 +318,7 @@ def _row(
     return render(
         request,
         "planning/plans/_line_row.html",
-        {
-            "plan": plan,
-            "line": line,
-            "can_edit": _can_edit_lines(request, plan),
-            "fp_fields": _fp_fields(plan.organization),
-            "message": message,
-        },
+        {**_row_context(request, plan), "line": _with_urls([line])[0], "message": message},
         status=status,
     )
 
@@ -280,12 +338,7 @@ def _body(request: HttpRequest, plan: Plan) -> HttpResponse:
         render(
             request,
             "planning/plans/_lines_body.html",
-            {
-                "plan": plan,
-                "lines": selectors.plan_lines(plan=plan),
-                "can_edit": _can_edit_lines(request, plan),
-                "fp_fields": _fp_fields(plan.organization),
-            },
+            _grid(request, plan),
         )
     )
 
@@ -344,16 +397,14 @@ def plan_line_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except StaleObjectError as exc:
             # refused: the fresh content, to apply the changes again
+            if not _is_htmx(request):
+                raise  # 409 with the message (core.middleware.ConflictMiddleware)
             fresh = selectors.line_get(user=request.user, pk=pk)
             message = " ".join(exc.messages)
-            if not _is_htmx(request):
-                messages.error(request, message)
-                return _back(request, plan)
             return _form_row(request, plan, _line_form(request, plan, fresh), message=message)
         except TransitionError as exc:
             if not _is_htmx(request):
-                messages.error(request, " ".join(exc.messages))
-                return _back(request, plan)
+                raise  # 409 with the message (core.middleware.ConflictMiddleware)
             return _row(request, plan, line, message=" ".join(exc.messages))
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -503,6 +554,8 @@ def _transition(request: HttpRequest, pk: int, action: str, done: str) -> HttpRe
             expected_version=data.get("version"),
         )
     except ValidationError as exc:
+        if isinstance(exc, TransitionError | StaleObjectError):
+            raise  # 409 with the message (core.middleware.ConflictMiddleware)
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, done % {"title": plan.title})
@@ -514,6 +567,13 @@ def _transition(request: HttpRequest, pk: int, action: str, done: str) -> HttpRe
 def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
     """EDU-2, SAL-2, FP-5, DNP-3: submit (or resubmit after a return)."""
     return _transition(request, pk, "submit", _("Plan «%(title)s» submitted."))
+
+
+@permission_view(EDIT)
+@require_POST
+def plan_finalise(request: HttpRequest, pk: int) -> HttpResponse:
+    """SAL-2, DNP-3: no review stage, one action finalises (publishes) the plan."""
+    return _transition(request, pk, "finalise", _("Plan «%(title)s» finalised."))
 
 
 @permission_view(REVIEW)
@@ -544,8 +604,7 @@ def plan_return(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             if isinstance(exc, TransitionError | StaleObjectError):
-                messages.error(request, " ".join(exc.messages))
-                return redirect("planning:plan_detail", pk=plan.pk)
+                raise  # 409 with the message (core.middleware.ConflictMiddleware)
             apply_service_errors(form, exc)
         else:
             messages.success(request, _("Plan returned to the unit with your comments."))
@@ -606,8 +665,9 @@ def _run_import(
     result = services.plan_lines_import(
         actor=actor, plan=target, content=content, filename=filename, mode=options["mode"]
     )
-    return _("%(count)s lines imported from %(file)s.") % {
-        "count": result.created,
+    return _("%(created)s lines added and %(updated)s updated from %(file)s.") % {
+        "created": result.created,
+        "updated": result.updated,
         "file": result.filename,
     }
 
@@ -781,6 +841,8 @@ def _consolidated_action(request: HttpRequest, pk: int, call: Any, done: str) ->
     try:
         call(consolidated, int(version) if version.isdigit() else None)
     except ValidationError as exc:
+        if isinstance(exc, TransitionError | StaleObjectError):
+            raise  # 409 with the message (core.middleware.ConflictMiddleware)
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, done)
@@ -805,17 +867,32 @@ def consolidated_gather(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_view(VERIFY)
 @require_POST
 def consolidated_verify(request: HttpRequest, pk: int) -> HttpResponse:
-    """EDU-5: run the checks and verify."""
-    return _consolidated_action(
-        request,
-        pk,
-        lambda c, v: services.consolidated_plan_verify(
+    """EDU-5: run the checks and verify. A refusal lists the blocking findings (unit and what
+    is wrong) in its message, not only how many there are."""
+    consolidated = selectors.consolidated_get(user=request.user, pk=pk)
+    version = request.POST.get("version", "")
+    try:
+        services.consolidated_plan_verify(
             actor=_user(request),
-            consolidated=c,
-            expected_version=v,
-        ),
-        _("The consolidated plan is verified: complete and consistent."),
-    )
+            consolidated=consolidated,
+            expected_version=int(version) if version.isdigit() else None,
+        )
+    except ValidationError as exc:
+        first, *rest = exc.messages
+        if rest:
+            messages.error(
+                request,
+                format_html(
+                    '{}<ul class="mb-0 mt-1" id="blocking-findings">{}</ul>',
+                    first,
+                    format_html_join("", "<li>{}</li>", ((item,) for item in rest)),
+                ),
+            )
+        else:
+            messages.error(request, first)
+    else:
+        messages.success(request, _("The consolidated plan is verified: complete and consistent."))
+    return redirect("planning:consolidated_detail", pk=consolidated.pk)
 
 
 @permission_view(PUBLISH)
@@ -852,11 +929,13 @@ def consolidated_return(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(severity=FindingSeverity.BLOCKING)
         .values_list("unit_id", flat=True)
     )
-    initial_plans = [p.pk for p in returnable if p.unit_id in flagged] or [p.pk for p in returnable]
+    # nothing is pre-ticked: returning one unit's plan must never return every plan; the
+    # plans with blocking findings are named so the planner chooses knowingly
     form = ConsolidatedReturnForm(
         request.POST or None,
         plans=returnable,
-        initial={"plans": initial_plans, "version": consolidated.version},
+        flagged_units=flagged,
+        initial={"version": consolidated.version},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -869,8 +948,7 @@ def consolidated_return(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             if isinstance(exc, TransitionError | StaleObjectError):
-                messages.error(request, " ".join(exc.messages))
-                return redirect("planning:consolidated_detail", pk=consolidated.pk)
+                raise  # 409 with the message (core.middleware.ConflictMiddleware)
             apply_service_errors(form, exc)
         else:
             messages.success(
@@ -884,6 +962,68 @@ def consolidated_return(request: HttpRequest, pk: int) -> HttpResponse:
         "planning/plans/consolidated_return.html",
         {"consolidated": consolidated, "form": form},
     )
+
+
+@permission_view(CONSOLIDATE)
+@require_POST
+def consolidated_send_to_committee(request: HttpRequest, pk: int) -> HttpResponse:
+    """EDU-5 → EDU-6: the verified plan goes to the Comité Directivo."""
+    return _consolidated_action(
+        request,
+        pk,
+        lambda c, v: services.consolidated_plan_send_to_committee(
+            actor=_user(request), consolidated=c, expected_version=v
+        ),
+        _("The consolidated plan was sent to the committee."),
+    )
+
+
+@permission_view(VIEW)
+def consolidated_coverage(request: HttpRequest, pk: int) -> HttpResponse:
+    """EDU-6: every service of the catalogue's value chain × the plan lines covering it, the
+    gaps highlighted; the committee records its review here (apart from EDU-7)."""
+    consolidated = selectors.consolidated_get(user=request.user, pk=pk)
+    rows = selectors.consolidated_coverage(consolidated=consolidated)
+    can_review = any(
+        t.action == "committee_review"
+        for t in workflow.consolidated_actions(
+            user=request.user,
+            organization=consolidated.organization,
+            status=consolidated.status,
+        )
+    )
+    return render(
+        request,
+        "planning/plans/consolidated_coverage.html",
+        {
+            "consolidated": consolidated,
+            "rows": rows,
+            "gaps": sum(1 for row in rows if not row["lines"]),
+            "can_review": can_review,
+        },
+    )
+
+
+@permission_view(COMMITTEE)
+@require_POST
+def consolidated_committee_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """EDU-6: record the committee's coverage review."""
+    consolidated = selectors.consolidated_get(user=request.user, pk=pk)
+    version = request.POST.get("version", "")
+    try:
+        services.consolidated_plan_committee_review(
+            actor=_user(request),
+            consolidated=consolidated,
+            comments=request.POST.get("comments", ""),
+            expected_version=int(version) if version.isdigit() else None,
+        )
+    except ValidationError as exc:
+        if isinstance(exc, TransitionError | StaleObjectError):
+            raise
+        messages.error(request, " ".join(exc.messages))
+        return redirect("planning:consolidated_coverage", pk=consolidated.pk)
+    messages.success(request, _("The committee's coverage review was recorded."))
+    return redirect("planning:consolidated_detail", pk=consolidated.pk)
 
 
 @permission_view(COMMITTEE)
@@ -906,8 +1046,7 @@ def consolidated_committee(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             if isinstance(exc, TransitionError | StaleObjectError):
-                messages.error(request, " ".join(exc.messages))
-                return redirect("planning:consolidated_detail", pk=consolidated.pk)
+                raise  # 409 with the message (core.middleware.ConflictMiddleware)
             apply_service_errors(form, exc)
         else:
             messages.success(

@@ -15,7 +15,12 @@ The full path (every switch on, the EDU procedure MI-GE-PR-16)::
       └─submit── returned ◄──── return_to_units (EDU-5 "no") / committee_return ─┤
                                                                           ▼
                   published ◄─publish (EDU-8)─ committee_approved ◄─committee_approve
-                                                (EDU-6..7, acta AP-AI-RG-111)
+                                                (EDU-7, acta AP-AI-RG-111)
+
+The consolidated plan, once verified (EDU-5), is sent to the committee (``in_committee``);
+the committee reviews its coverage — every service of the catalogue's value chain × the
+plan lines covering it — and records that review (EDU-6, ``committee_reviewed``) apart from
+its approval in the acta (EDU-7). The unit plans wait ``verified`` meanwhile.
 
 How each shipped procedure uses it (``core/procedures/data/*.yaml`` switches):
 
@@ -32,13 +37,16 @@ How each shipped procedure uses it (``core/procedures/data/*.yaml`` switches):
   them; the Comité Directivo decides (FP-4 applied to the plan); publishing registers the
   approved plan in the system and tells the units (FP-6).
 * **SAL** and **DNP** (all five switches off: no review stage, no consolidation, no committee,
-  no publication stage): the unit's professionals and its director/coordinator draw up the
-  plan (SAL-2 "Plan de Asistencia Técnica MI-GS-RG-869"; DNP-3 "Plan de trabajo") and submit
-  it; the unit head — who in these procedures is responsible for the plan — either returns
-  it with comments or approves it, which publishes it at once (``approve`` → ``published``,
-  events ``plan.unit_approved`` and ``plan.published``). Planning (``planning.publish``) may
-  also publish a submitted plan of these procedures. Nothing else stands between the unit and
-  the published plan, as in their texts (SAL-3 schedules from it; DNP-4 executes it).
+  no publication stage): whoever the step names (SAL-2: the director/coordinator and the
+  professionals; DNP-3: the professional) draws up the plan (SAL-2 "Plan de Asistencia
+  Técnica MI-GS-RG-869"; DNP-3 "Plan de trabajo") and finalises it in one action
+  (``finalise``: draft/returned → ``published``, events ``plan.submitted`` and
+  ``plan.published``). There is no review: nothing stands between the unit and the
+  published plan, as in their texts (SAL-3 schedules from it; DNP-4 executes it). Plans
+  submitted before this rule can still be approved or published.
+
+Who may apply a row is who the organization's procedure names for the steps its keys
+complete (``core.permissions.roles_in``), within the row's permission.
 
 Transitions marked ``via`` (``Transition.cascaded``) are applied to the unit plans only by the
 consolidated plan's services (``consolidated_plan_*``), together with the matching row of
@@ -60,7 +68,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from acompana.core.errors import TransitionError
-from acompana.core.permissions import check_perm, has_perm
+from acompana.core.permissions import check_perm
 from acompana.core.workflow import NO_COMMENTS, OPTIONAL, REQUIRED, Transition, profile_switches
 from acompana.planning.choices import ConsolidatedStatus, PlanStatus
 
@@ -90,6 +98,7 @@ P, C = PlanStatus, ConsolidatedStatus
 
 ACTION_LABELS = {
     "submit": gettext_lazy("Submit for review"),
+    "finalise": gettext_lazy("Finalise the plan"),
     "return": gettext_lazy("Return with comments"),
     "approve": gettext_lazy("Approve"),
     "publish": gettext_lazy("Publish"),
@@ -98,6 +107,8 @@ ACTION_LABELS = {
     "return_to_units": gettext_lazy("Return to the units"),
     "reopen": gettext_lazy("Reopen"),
     "verify": gettext_lazy("Verify"),
+    "send_to_committee": gettext_lazy("Send to the committee"),
+    "committee_review": gettext_lazy("Record the committee's coverage review"),
     "committee_approve": gettext_lazy("Committee approval"),
     "committee_return": gettext_lazy("Returned by the committee"),
 }
@@ -132,8 +143,26 @@ def _t(
 
 
 PLAN_TRANSITIONS: tuple[Transition, ...] = (
-    # EDU-2, FP-5, SAL-2, DNP-3: the unit writes the plan and submits it (again after a return)
-    _t("submit", {P.DRAFT, P.RETURNED}, P.SUBMITTED, EDIT, ("plan.submitted",)),
+    # EDU-2, FP-5: the unit writes the plan and submits it (again after a return)
+    _t("submit", {P.DRAFT, P.RETURNED}, P.SUBMITTED, EDIT, ("plan.submitted",), on={REVIEW}),
+    _t(
+        "submit",
+        {P.DRAFT, P.RETURNED},
+        P.SUBMITTED,
+        EDIT,
+        ("plan.submitted",),
+        on={CONSOLIDATION},
+        off={REVIEW},
+    ),
+    # SAL-2, DNP-3: no review, no later stage: one action finalises the plan
+    _t(
+        "finalise",
+        {P.DRAFT, P.RETURNED},
+        P.PUBLISHED,
+        EDIT,
+        ("plan.submitted", "plan.published"),
+        off={REVIEW, CONSOLIDATION},
+    ),
     # EDU-3 "¿requiere ajustes? sí": back to the professional with the comments (every procedure:
     # the unit head is the first control of the unit's plan)
     _t(
@@ -148,7 +177,7 @@ PLAN_TRANSITIONS: tuple[Transition, ...] = (
     _t(
         "approve", {P.SUBMITTED}, P.UNIT_APPROVED, REVIEW_PERM, ("plan.unit_approved",), on={REVIEW}
     ),
-    # SAL-2, DNP-3: no later stage, the unit head's approval publishes the plan
+    # SAL-2, DNP-3 plans submitted before ``finalise``: approved and published at once
     _t(
         "approve",
         {P.SUBMITTED},
@@ -157,7 +186,7 @@ PLAN_TRANSITIONS: tuple[Transition, ...] = (
         ("plan.unit_approved", "plan.published"),
         off={REVIEW, CONSOLIDATION},
     ),
-    # SAL, DNP: planning may publish a submitted plan too
+    # SAL, DNP: planning may publish such a submitted plan too
     _t(
         "publish",
         {P.SUBMITTED},
@@ -310,10 +339,28 @@ CONSOLIDATED_TRANSITIONS: tuple[Transition, ...] = (
         on={CONSOLIDATION},
         comments=REQUIRED,
     ),
-    # EDU-6..7, FP-4 (the acta's event is recorded by ``committee_decision_record``)
+    # EDU-5 → EDU-6: planning sends the verified plan to the Comité Directivo
+    _t(
+        "send_to_committee",
+        {C.VERIFIED},
+        C.IN_COMMITTEE,
+        CONSOLIDATE,
+        ("plan.sent_to_committee",),
+        on={COMMITTEE, VERIFICATION},
+    ),
+    # EDU-6: the committee reviews the coverage (value chain × plan lines), apart from EDU-7
+    _t(
+        "committee_review",
+        {C.IN_COMMITTEE},
+        C.COMMITTEE_REVIEWED,
+        COMMITTEE_PERM,
+        ("plan.committee_reviewed",),
+        on={COMMITTEE, VERIFICATION},
+    ),
+    # EDU-7, FP-4 (the acta's event is recorded by ``committee_decision_record``)
     _t(
         "committee_approve",
-        {C.VERIFIED},
+        {C.COMMITTEE_REVIEWED},
         C.COMMITTEE_APPROVED,
         COMMITTEE_PERM,
         (),
@@ -330,7 +377,7 @@ CONSOLIDATED_TRANSITIONS: tuple[Transition, ...] = (
     ),
     _t(
         "committee_return",
-        {C.VERIFIED},
+        {C.IN_COMMITTEE, C.COMMITTEE_REVIEWED},
         C.RETURNED,
         COMMITTEE_PERM,
         (),
@@ -477,8 +524,9 @@ def consolidated_transition(*, organization: Any, action: str, status: str) -> T
 
 
 def require_perm(actor: Any, transition: Transition) -> None:
-    """403 before any validation (``transition_apply`` checks it again)."""
-    check_perm(actor, transition.perm)
+    """403 before any validation (``transition_apply`` checks it again): the role the
+    organization's procedure names for the row's steps."""
+    check_perm(actor, transition.perm, step_keys=transition.step_keys or None)
 
 
 def plan_actions(*, user: Any, organization: Any, status: str) -> list[Transition]:
@@ -489,7 +537,7 @@ def plan_actions(*, user: Any, organization: Any, status: str) -> list[Transitio
     for row in PLAN_TRANSITIONS:
         if row.cascaded or row.action in seen or status not in row.sources:
             continue
-        if row.applies(switches) and has_perm(user, row.perm):
+        if row.applies(switches) and row.allowed_for(user):
             seen.add(row.action)
             result.append(row)
     return result
@@ -503,7 +551,7 @@ def consolidated_actions(*, user: Any, organization: Any, status: str) -> list[T
     for row in CONSOLIDATED_TRANSITIONS:
         if row.action in seen or status not in row.sources:
             continue
-        if row.applies(switches) and has_perm(user, row.perm):
+        if row.applies(switches) and row.allowed_for(user):
             seen.add(row.action)
             result.append(row)
     return result

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -54,12 +54,19 @@ VIEW, PRIORITISE = "planning.view", "planning.prioritise"
 # --- schemas ---------------------------------------------------------------------------------
 
 
+IndicatorScaleValue = Literal["percent", "binary", "count", "non_negative", "any"]
+NormalisationValue = Literal["minmax", "zscore"]
+MissingRuleValue = Literal["worst", "exclude"]
+
+
 class IndicatorIn(Schema):
     code: str
     name: str
     source: str
     description: str = ""
     unit_label: str = ""
+    #: the values it can take; imports refuse values outside it
+    scale: IndicatorScaleValue = "any"
     higher_is_better: bool = True
     is_active: bool = True
 
@@ -73,6 +80,7 @@ class IndicatorPatch(Schema):
     source: str | None = None
     description: str | None = None
     unit_label: str | None = None
+    scale: IndicatorScaleValue | None = None
     higher_is_better: bool | None = None
     is_active: bool | None = None
 
@@ -84,6 +92,7 @@ class IndicatorOut(Schema):
     source: str
     description: str
     unit_label: str
+    scale: IndicatorScaleValue
     higher_is_better: bool
     is_active: bool
     version: int
@@ -97,6 +106,7 @@ def _indicator_out(i: Indicator) -> IndicatorOut:
         source=i.source,
         description=i.description,
         unit_label=i.unit_label,
+        scale=i.scale,  # type: ignore[arg-type]
         higher_is_better=i.higher_is_better,
         is_active=i.is_active,
         version=i.version,
@@ -173,6 +183,12 @@ class ModelIn(Schema):
     description: str = ""
     stakeholder_kinds: list[str] = []
     criteria: list[CriterionIn]
+    #: min–max 0–100, or z-score with the population standard deviation
+    normalisation: NormalisationValue = "minmax"
+    #: a missing value gets the criterion's worst value, or leaves the stakeholder out
+    missing_rule: MissingRuleValue = "worst"
+    #: the date open requests are counted on (null: the day the ranking is computed)
+    reference_date: datetime.date | None = None
 
 
 class ModelPatch(Schema):
@@ -183,6 +199,11 @@ class ModelPatch(Schema):
     description: str | None = None
     stakeholder_kinds: list[str] | None = None
     criteria: list[CriterionIn] | None = None
+    #: the year; it can change only while no priority list was saved from the model
+    fiscal_year: int | None = None
+    normalisation: NormalisationValue | None = None
+    missing_rule: MissingRuleValue | None = None
+    reference_date: datetime.date | None = None
 
 
 class ModelOut(Schema):
@@ -191,6 +212,9 @@ class ModelOut(Schema):
     name: str
     description: str
     stakeholder_kinds: list[str]
+    normalisation: NormalisationValue
+    missing_rule: MissingRuleValue
+    reference_date: datetime.date | None
     criteria: list[CriterionOut]
     created_by: str
     created_at: datetime.datetime
@@ -204,6 +228,9 @@ def _model_out(m: PrioritisationModel, criteria: Sequence[PrioritisationCriterio
         name=m.name,
         description=m.description,
         stakeholder_kinds=list(m.stakeholder_kinds),
+        normalisation=m.normalisation,  # type: ignore[arg-type]
+        missing_rule=m.missing_rule,  # type: ignore[arg-type]
+        reference_date=m.reference_date,
         criteria=[_criterion_out(c) for c in criteria],
         created_by=str(m.created_by),
         created_at=m.created_at,
@@ -218,6 +245,9 @@ class CriterionStatsOut(Schema):
     higher_raw_means_priority: bool
     minimum: float | None
     maximum: float | None
+    mean: float | None
+    #: population standard deviation (divide by n)
+    std: float | None
     with_value: int
     without_value: int
     all_equal: bool
@@ -238,9 +268,31 @@ class RankingRowOut(Schema):
     stakeholder_name: str
     kind: str
     identifier: str
+    dane_code: str
+    nit: str
     department_code: str
     municipality_code: str
     breakdown: list[BreakdownOut]
+
+
+class RulesOut(Schema):
+    """How the ranking is computed; ``statements`` is the rule in sentences."""
+
+    normalisation: NormalisationValue
+    missing_rule: MissingRuleValue
+    reference_date: datetime.date
+    excluded_count: int
+    statements: list[str]
+
+
+def _rules_out(rules: selectors.Rules) -> RulesOut:
+    return RulesOut(
+        normalisation=rules.normalisation,  # type: ignore[arg-type]
+        missing_rule=rules.missing_rule,  # type: ignore[arg-type]
+        reference_date=rules.reference_date,
+        excluded_count=rules.excluded_count,
+        statements=rules.statements(),
+    )
 
 
 class RankingPage(Schema):
@@ -248,6 +300,7 @@ class RankingPage(Schema):
 
     count: int
     next_cursor: str | None = None
+    rules: RulesOut
     criteria: list[CriterionStatsOut]
     results: list[RankingRowOut]
 
@@ -282,6 +335,7 @@ class PriorityListOut(Schema):
     selected_count: int
     scored_count: int
     criteria: list[dict[str, Any]]
+    rules: RulesOut
 
 
 class PriorityListDetailOut(PriorityListOut):
@@ -300,6 +354,7 @@ def _list_out(p: PriorityList) -> dict[str, Any]:
         "selected_count": getattr(p, "selected_count", 0),
         "scored_count": getattr(p, "entry_count", 0),
         "criteria": list(p.criteria_snapshot or []),
+        "rules": _rules_out(selectors.list_rules(p)),
     }
 
 
@@ -370,6 +425,24 @@ def indicator_update(request: HttpRequest, indicator_id: int, payload: Indicator
         data=data,
     )
     return _indicator_out(indicator)
+
+
+@router.delete(
+    "/priorizacion/indicadores/{indicator_id}",
+    response={204: None, **ERROR_RESPONSES},
+    url_name="planning_indicator_delete",
+)
+@api_permission(PRIORITISE)
+def indicator_delete(request: HttpRequest, indicator_id: int, version: int | None = None) -> Any:
+    """Delete an indicator no prioritisation model uses, with its values (400 when used;
+    with ``?version=``, 409 when it changed meanwhile)."""
+    indicator = selectors.indicator_get(user=request.user, pk=indicator_id, action="change")
+    services.indicator_delete(
+        actor=request.user,  # type: ignore[arg-type]
+        indicator=indicator,
+        expected_version=version,
+    )
+    return 204, None
 
 
 @router.get(
@@ -493,6 +566,9 @@ def model_create(request: HttpRequest, payload: ModelIn) -> Any:
         description=payload.description,
         stakeholder_kinds=payload.stakeholder_kinds,
         criteria=_criteria_inputs(payload.criteria),
+        normalisation=payload.normalisation,
+        missing_rule=payload.missing_rule,
+        reference_date=payload.reference_date,
     )
     model = selectors.prioritisation_model_get(user=request.user, pk=model.pk)
     return 201, _model_out(model, selectors.model_criteria(model=model))
@@ -507,6 +583,23 @@ def model_create(request: HttpRequest, payload: ModelIn) -> Any:
 def model_update(request: HttpRequest, model_id: int, payload: ModelPatch) -> Any:
     """Change a model; 409 when ``version`` is not the current one."""
     model = selectors.prioritisation_model_get(user=request.user, pk=model_id, action="change")
+    fiscal_year = None
+    if payload.fiscal_year is not None:
+        fiscal_year = (
+            selectors.fiscal_years_for_user(user=request.user)
+            .filter(year=payload.fiscal_year)
+            .first()
+        )
+        if fiscal_year is None:
+            raise ValidationError(
+                {
+                    "fiscal_year": [
+                        _("Your organization has no fiscal year %(year)s.")
+                        % {"year": payload.fiscal_year}
+                    ]
+                }
+            )
+    sent = payload.dict(exclude_unset=True)
     services.prioritisation_model_update(
         actor=request.user,  # type: ignore[arg-type]
         model=model,
@@ -515,6 +608,10 @@ def model_update(request: HttpRequest, model_id: int, payload: ModelPatch) -> An
         description=payload.description,
         stakeholder_kinds=payload.stakeholder_kinds,
         criteria=_criteria_inputs(payload.criteria) if payload.criteria is not None else None,
+        fiscal_year=fiscal_year,
+        normalisation=payload.normalisation,
+        missing_rule=payload.missing_rule,
+        reference_date=payload.reference_date if "reference_date" in sent else services.UNSET,
     )
     model = selectors.prioritisation_model_get(user=request.user, pk=model_id)
     return _model_out(model, selectors.model_criteria(model=model))
@@ -552,6 +649,7 @@ def ranking(
     return {
         "count": len(rows),
         "next_cursor": encode_cursor(end) if end < len(rows) else None,
+        "rules": _rules_out(computed.rules or selectors.model_rules(model)),
         "criteria": [
             CriterionStatsOut(
                 label=item.criterion.label,
@@ -560,6 +658,8 @@ def ranking(
                 higher_raw_means_priority=item.criterion.higher_means_priority,
                 minimum=item.minimum,
                 maximum=item.maximum,
+                mean=item.mean,
+                std=item.std,
                 with_value=item.with_value,
                 without_value=item.without_value,
                 all_equal=item.all_equal,
@@ -574,6 +674,8 @@ def ranking(
                 stakeholder_name=row.stakeholder.name,
                 kind=row.stakeholder.kind,
                 identifier=row.stakeholder.identifier,
+                dane_code=row.stakeholder.dane_code,
+                nit=row.stakeholder.nit,
                 department_code=row.stakeholder.department_code,
                 municipality_code=row.stakeholder.municipality_code,
                 breakdown=[

@@ -3,7 +3,10 @@
 Writing (streaming CSV, constant-memory XLSX, formula escaping) is the registry's
 (``registry.exports``); this module only builds headers and rows. The values export has the
 import template's columns first, so it can be corrected and imported again. The ranking and
-priority list exports carry the breakdown: raw, normalised, weight and points per criterion.
+priority list exports carry rank and total, the identifiers (DANE code, NIT) beside the name,
+the breakdown (raw, normalised, weight and points per criterion), the rule of every row
+(normalisation, missing values, date) and, after the rows, the rule stated in sentences
+(``selectors.Rules.statements``), so a file read alone says how it was computed.
 """
 
 from __future__ import annotations
@@ -20,7 +23,12 @@ from django.utils.translation import pgettext
 from acompana.core.exports import CHUNK, csv_response, export_filename, xlsx_response
 from acompana.planning.models import Indicator, IndicatorValue, PriorityListEntry
 from acompana.planning.prioritisation.imports import COLUMNS, stakeholder_identifier
-from acompana.planning.prioritisation.selectors import CriterionSpec, RankingRow, entry_cells
+from acompana.planning.prioritisation.selectors import (
+    CriterionSpec,
+    RankingRow,
+    Rules,
+    entry_cells,
+)
 
 __all__ = [
     "export_filename",
@@ -81,50 +89,81 @@ def value_rows(queryset: QuerySet[IndicatorValue]) -> Iterator[list[Any]]:
 # --- ranking and priority lists --------------------------------------------------------------
 
 
-def ranking_header(criteria: Sequence[CriterionSpec]) -> list[str]:
+#: the columns after the criteria: the rule of every row, so a copied row still says it
+RULE_COLUMNS = 3
+
+
+def ranking_header(criteria: Sequence[CriterionSpec], rules: Rules) -> list[str]:
+    """Rank, total, identifiers beside the name, then raw / normalised / weight / points
+    per criterion, then the rules (normalisation, missing values, date)."""
     header = [
         _("Rank"),
-        _("Score (0–100)"),
+        _("Score (0–100)") if not rules.is_zscore else _("Score (mean z-score)"),
         _("Stakeholder"),
-        _("Identifier"),
+        _("DANE code"),
+        _("NIT"),
         _("Kind"),
         _("Department"),
         _("Municipality"),
     ]
+    normalised = (
+        _("%(criterion)s: normalised z-score")
+        if rules.is_zscore
+        else _("%(criterion)s: normalised (0–100)")
+    )
     for c in criteria:
         header += [
             _("%(criterion)s: raw value") % {"criterion": c.label},
-            _("%(criterion)s: normalised (0–100)") % {"criterion": c.label},
+            normalised % {"criterion": c.label},
             _("%(criterion)s: weight") % {"criterion": c.label},
             _("%(criterion)s: points") % {"criterion": c.label},
         ]
+    header += [_("Normalisation"), _("Missing values"), _("Date of the model")]
     return header
 
 
-def ranking_rows(rows: Iterable[RankingRow]) -> Iterator[list[Any]]:
+def _rule_cells(rules: Rules) -> list[Any]:
+    return [rules.normalisation_label, rules.missing_label, rules.reference_date]
+
+
+def rule_rows(rules: Rules, width: int) -> Iterator[list[Any]]:
+    """After the data: an empty row, then the rule stated in sentences, one per row."""
+    yield [""] * width
+    for sentence in rules.statements():
+        yield [_("Rule"), sentence] + [""] * (width - 2)
+
+
+def ranking_rows(rows: Iterable[RankingRow], rules: Rules, width: int) -> Iterator[list[Any]]:
+    tail = _rule_cells(rules)
     for row in rows:
         s = row.stakeholder
         line: list[Any] = [
             row.rank,
             row.score,
             s.name,
-            s.identifier,
+            s.dane_code,
+            s.nit,
             s.kind_label,
             s.department_name,
             s.municipality_name,
         ]
         for cell in row.cells:
             line += [_number(cell.raw), cell.normalised, cell.weight, cell.points]
-        yield line
+        yield line + tail
+    yield from rule_rows(rules, width)
 
 
-def entry_header(criteria: Sequence[CriterionSpec]) -> list[str]:
-    return [pgettext("priority list", "Selected")] + ranking_header(criteria)
+def entry_header(criteria: Sequence[CriterionSpec], rules: Rules) -> list[str]:
+    return [pgettext("priority list", "Selected")] + ranking_header(criteria, rules)
 
 
 def entry_rows(
-    queryset: QuerySet[PriorityListEntry], criteria: Sequence[CriterionSpec]
+    queryset: QuerySet[PriorityListEntry],
+    criteria: Sequence[CriterionSpec],
+    rules: Rules,
+    width: int,
 ) -> Iterator[list[Any]]:
+    tail = _rule_cells(rules)
     for entry in queryset.iterator(chunk_size=CHUNK):
         s = entry.stakeholder
         line: list[Any] = [
@@ -132,7 +171,8 @@ def entry_rows(
             entry.rank,
             float(entry.score),
             s.name,
-            stakeholder_identifier(s),
+            s.dane_code or s.school_code or (s.municipality.code if s.municipality else ""),
+            s.nit,
             s.get_kind_display(),
             str(s.department) if s.department else "",
             s.municipality.name.title() if s.municipality else "",
@@ -144,7 +184,8 @@ def entry_rows(
                 cell["weight"],
                 cell["points"],
             ]
-        yield line
+        yield line + tail
+    yield from rule_rows(rules, width)
 
 
 # --- template --------------------------------------------------------------------------------

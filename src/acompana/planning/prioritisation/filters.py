@@ -16,8 +16,8 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from ninja import Schema
 
+from acompana.core.filters import query_schema
 from acompana.planning.choices import IndicatorSource
 from acompana.planning.models import Indicator, IndicatorValue
 from acompana.registry.filters import StakeholderFilterForm, stakeholder_search_q
@@ -129,22 +129,8 @@ class RankingFilterForm(StakeholderFilterForm):
         return {k: self.cleaned_data[k] for k in keys if self.cleaned_data.get(k)}
 
 
-class IndicatorFilterQuery(Schema):
-    q: str | None = None
-    source: str | None = None
-    active: str | None = None
-
-
-class IndicatorValueFilterQuery(Schema):
-    indicator: int | None = None
-    year: int | None = None
-    q: str | None = None
-    stakeholder: int | None = None
-
-
-class RankingFilterQuery(Schema):
-    q: str | None = None
-    department: str | None = None
-    municipality: str | None = None
-    kind: str | None = None
-    sort: str | None = None
+IndicatorFilterQuery = query_schema(IndicatorFilterForm, name="IndicatorFilterQuery")
+IndicatorValueFilterQuery = query_schema(IndicatorValueFilterForm, name="IndicatorValueFilterQuery")
+RankingFilterQuery = query_schema(
+    RankingFilterForm, name="RankingFilterQuery", exclude=("per_page",)
+)

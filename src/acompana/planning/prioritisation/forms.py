@@ -10,7 +10,13 @@ from django.utils.translation import pgettext_lazy
 
 from acompana.core.forms import VersionedForm
 from acompana.core.models import FiscalYear
-from acompana.planning.choices import CriterionKind, IndicatorSource
+from acompana.planning.choices import (
+    CriterionKind,
+    IndicatorScale,
+    IndicatorSource,
+    MissingRule,
+    Normalisation,
+)
 from acompana.planning.models import Indicator, PrioritisationCriterion
 from acompana.planning.prioritisation.services import MAX_CRITERIA, CriterionInput
 from acompana.registry.choices import StakeholderKind
@@ -40,6 +46,15 @@ class IndicatorForm(VersionedForm):
         max_length=40,
         required=False,
         help_text=_("For example: points, %, index 0–100."),
+    )
+    scale = forms.ChoiceField(
+        label=_("Scale"),
+        choices=IndicatorScale.choices,
+        initial=IndicatorScale.ANY,
+        help_text=_(
+            "The values the indicator can take. An import with a value outside the scale "
+            "is refused, with its line and the reason."
+        ),
     )
     higher_is_better = forms.BooleanField(
         label=_("A higher value is better performance"),
@@ -75,7 +90,35 @@ class PrioritisationModelForm(VersionedForm):
     fiscal_year = FiscalYearChoiceField(
         label=_("Fiscal year"),
         queryset=FiscalYear.objects.none(),
-        help_text=_("The year being planned. It cannot be changed once the model is created."),
+        help_text=_(
+            "The year being planned. It can be changed until a priority list is saved "
+            "from the model."
+        ),
+    )
+    normalisation = forms.ChoiceField(
+        label=_("Normalisation"),
+        choices=Normalisation.choices,
+        help_text=_(
+            "Min–max: 100 for the most priority, 0 for the least. Z-score: distance from "
+            "the mean in population standard deviations (dividing by n)."
+        ),
+    )
+    missing_rule = forms.ChoiceField(
+        label=_("A stakeholder without a value"),
+        choices=MissingRule.choices,
+        help_text=_(
+            "Worst value: it is ranked with the least priority on that criterion. Left "
+            "out: it is not ranked; the page shows how many were left out."
+        ),
+    )
+    reference_date = forms.DateField(
+        label=_("Date of the model"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_(
+            "The open requests are counted on this date. Empty: the day the ranking is "
+            "computed or the list is saved."
+        ),
     )
     description = forms.CharField(
         label=_("Description"),
@@ -91,13 +134,31 @@ class PrioritisationModelForm(VersionedForm):
         help_text=_("None ticked: every active stakeholder of the registry is scored."),
     )
 
-    def __init__(self, *args: Any, fiscal_years: Any, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        fiscal_years: Any,
+        editing: bool = False,
+        draft: bool = True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["fiscal_year"]
         field.queryset = fiscal_years  # type: ignore[attr-defined]
-        if editing:
+        if editing and not draft:
             field.disabled = True
             field.required = False
+            field.help_text = _(
+                "A priority list was already saved from this model, so its fiscal year is fixed."
+            )
+
+    def rules(self) -> dict[str, Any]:
+        """The model's rules, as the services take them."""
+        return {
+            "normalisation": self.cleaned_data["normalisation"],
+            "missing_rule": self.cleaned_data["missing_rule"],
+            "reference_date": self.cleaned_data.get("reference_date"),
+        }
 
 
 class CriterionForm(forms.Form):

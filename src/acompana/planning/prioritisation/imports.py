@@ -34,6 +34,7 @@ from acompana.core.tabular import (
     read_rows,
 )
 from acompana.core.validators import nit_check_digit
+from acompana.planning.choices import IndicatorScale
 from acompana.planning.models import Indicator, IndicatorValue
 from acompana.registry.choices import StakeholderKind
 from acompana.registry.models import Stakeholder
@@ -274,6 +275,33 @@ def parse_indicator_values_file(
     return preview
 
 
+def scale_problem(scale: str, value: Decimal) -> str | None:
+    """Why ``value`` is outside the indicator's declared ``scale`` (None when it fits)."""
+    if scale == IndicatorScale.PERCENT and not Decimal(0) <= value <= Decimal(100):
+        return _("%(value)s is outside the scale of the indicator (0 to 100).") % {
+            "value": _plain(value)
+        }
+    if scale == IndicatorScale.BINARY and value not in (Decimal(0), Decimal(1)):
+        return _("%(value)s is outside the scale of the indicator (only 0 or 1).") % {
+            "value": _plain(value)
+        }
+    if scale == IndicatorScale.COUNT and (value < 0 or value != value.to_integral_value()):
+        return _("%(value)s is outside the scale of the indicator (a whole number, 0 or more).") % {
+            "value": _plain(value)
+        }
+    if scale == IndicatorScale.NON_NEGATIVE and value < 0:
+        return _("%(value)s is outside the scale of the indicator (0 or more).") % {
+            "value": _plain(value)
+        }
+    return None
+
+
+def _plain(value: Decimal) -> str:
+    """``12.5000`` → ``12,5`` (the decimal comma of es-CO)."""
+    text = format(value.normalize(), "f") if value == value else str(value)
+    return text.replace(".", ",")
+
+
 def _validate_rows(
     preview: ValuesPreview,
     organization: Organization,
@@ -282,10 +310,10 @@ def _validate_rows(
 ) -> None:
     labels = {c.key: c.header for c in COLUMNS}
     indicators = {
-        code.upper(): (pk, code, is_active)
-        for pk, code, is_active in Indicator.objects.filter(organization=organization).values_list(
-            "pk", "code", "is_active"
-        )
+        code.upper(): (pk, code, is_active, scale)
+        for pk, code, is_active, scale in Indicator.objects.filter(
+            organization=organization
+        ).values_list("pk", "code", "is_active", "scale")
     }
     stakeholders = StakeholderIndex.for_organization(organization.pk)
     seen: dict[tuple[int, int, int], int] = {}
@@ -352,6 +380,10 @@ def _validate_rows(
             values["value"] = parse_decimal(raw.get("value", ""))
         except ValueError as exc:
             row.errors.append(f"{labels['value']}: {exc}")
+        else:
+            outside = scale_problem(found[3], values["value"]) if found is not None else None
+            if outside:
+                row.errors.append(f"{labels['value']}: {outside}")
         if {"indicator_id", "stakeholder_id", "year"} <= values.keys():
             key = (values["indicator_id"], values["stakeholder_id"], values["year"])
             earlier = seen.get(key)

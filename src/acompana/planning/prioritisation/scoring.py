@@ -4,21 +4,36 @@ No database here: ``selectors.ranking_compute`` loads the raw values (a constant
 queries) and calls ``score_stakeholders``. Keeping the arithmetic pure makes it easy to
 test exhaustively (see ``tests/test_prioritisation_scoring.py``) and to explain on the page.
 
-The rule, stated the same way on the ranking page and in the priority list PDF:
+The rule, stated the same way on the ranking page, in every export and in the priority
+list PDF (``selectors.rule_statement``):
 
-1. Each criterion's raw values are normalised to 0–100 by min–max over the stakeholders
-   that have a value: the stakeholder with most priority on that criterion gets 100, the one
-   with least gets 0. When a *lower* raw value means more priority (an indicator where higher
-   is better: the low performers get the points; fewer assistances received last year), the
-   scale is inverted.
+1. Each model chooses its **normalisation** (``NORMALISATIONS``):
+
+   * ``minmax`` — min–max to 0–100 over the stakeholders that have a value: the one with
+     most priority on the criterion gets 100, the one with least gets 0.
+   * ``zscore`` — standard score: (value − mean) ÷ standard deviation, where the standard
+     deviation is the **population** one (divide by *n*, not *n − 1*): the stakeholders
+     scored are the whole population being ranked, not a sample of it. 0 is the average,
+     +1 one deviation more priority than the average.
+
+   When a *lower* raw value means more priority (an indicator where higher is better; fewer
+   assistances received last year) the scale is inverted (100 − min–max, or −z).
 2. When every stakeholder has the same raw value the criterion does not tell them apart:
    everyone gets 0 on it (it adds nothing to anyone's score).
-3. A stakeholder without a value (no indicator value for that year) gets 0 on the criterion.
-4. The score is the weighted mean: Σ(weight × normalised) / Σ weights, from 0 to 100.
-   The *points* of a criterion are weight × normalised / Σ weights, so the points of a
-   stakeholder add up to its score.
-5. Ranks are competition ranks ("1, 2, 2, 4"): equal scores share a rank, so the ranking
-   does not depend on the order the stakeholders were read in.
+3. Each model chooses the rule for a **missing value** (``MISSING_RULES``):
+
+   * ``worst`` — the stakeholder gets the worst normalised value of that criterion (0 with
+     min–max, the lowest z-score with z-score), so it is ranked but not favoured;
+   * ``exclude`` — a stakeholder missing any criterion is left out of the ranking (and the
+     minimum, maximum, mean and deviation are computed without it). The count is shown.
+
+4. The score is the weighted mean: Σ(weight × normalised) / Σ weights (0–100 with min–max;
+   an average z-score with z-score). The *points* of a criterion are
+   weight × normalised / Σ weights, so the points of a stakeholder add up to its score.
+5. Ranks are unique, 1..n. The score is compared rounded to ``DECIMALS`` (the shown score);
+   equal scores are ordered by the **tie key** given by the caller — DANE code, then NIT,
+   then the internal id (``selectors.tie_key``) — so "the first N" is never ambiguous and
+   never depends on names or on the order stakeholders were read in.
 """
 
 from __future__ import annotations
@@ -28,8 +43,19 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 #: scores, normalised values and points are rounded to this many decimals (the database
-#: keeps three); ranks are computed on the rounded score so shown ties are real ties
+#: keeps three); ranks compare the rounded score so what is shown equal is a real tie
 DECIMALS = 3
+
+MINMAX = "minmax"
+ZSCORE = "zscore"
+NORMALISATIONS = (MINMAX, ZSCORE)
+
+WORST = "worst"
+EXCLUDE = "exclude"
+MISSING_RULES = (WORST, EXCLUDE)
+
+#: a tie key sorts ascending; ``tie_key`` in selectors builds (DANE code, NIT, id)
+TieKey = tuple[object, ...]
 
 
 @dataclass(frozen=True)
@@ -51,6 +77,9 @@ class CriterionStats:
     maximum: float | None
     with_value: int
     without_value: int
+    mean: float | None = None
+    #: population standard deviation (divide by n) of the values used
+    std: float | None = None
 
     @property
     def all_equal(self) -> bool:
@@ -60,7 +89,7 @@ class CriterionStats:
 
 @dataclass(frozen=True)
 class CriterionScore:
-    """One stakeholder on one criterion: raw value, normalised 0–100, weight and points."""
+    """One stakeholder on one criterion: raw value, normalised value, weight and points."""
 
     raw: float | None
     normalised: float
@@ -79,46 +108,71 @@ class Scored:
 
 @dataclass(frozen=True)
 class ScoringResult:
-    #: best first; equal scores in stakeholder id order
+    #: best first, ranks 1..n
     scored: list[Scored]
     stats: dict[str, CriterionStats]
+    #: stakeholders left out by the ``exclude`` rule (ids, ascending)
+    excluded: list[int]
+
+
+def _finite(value: object) -> bool:
+    return value is not None and math.isfinite(float(value))  # type: ignore[arg-type]
+
+
+def population_std(values: Sequence[float]) -> tuple[float, float]:
+    """Mean and population standard deviation (√(Σ(x − mean)² / n))."""
+    n = len(values)
+    mean = math.fsum(values) / n
+    return mean, math.sqrt(math.fsum((v - mean) ** 2 for v in values) / n)
 
 
 def normalise(
-    values: Mapping[int, float | None], *, higher_means_priority: bool
-) -> tuple[dict[int, float], float | None, float | None]:
-    """Min–max normalisation to 0–100 of the values present (see the module docstring).
+    values: Mapping[int, float | None],
+    *,
+    higher_means_priority: bool,
+    method: str = MINMAX,
+) -> tuple[dict[int, float], CriterionStats]:
+    """Normalise the values present (see the module docstring); the stats used beside.
 
-    Returns the normalised value of each stakeholder that has a raw value, and the minimum
-    and maximum used. All equal (or a single value) → 0 for everyone.
+    All equal (or a single value) → 0 for everyone. ``stats.key`` is left empty (the
+    caller knows the criterion) and ``without_value`` 0.
     """
-    finite = {sid: float(v) for sid, v in values.items() if v is not None and math.isfinite(v)}
+    finite = {sid: float(v) for sid, v in values.items() if _finite(v)}  # type: ignore[arg-type]
     if not finite:
-        return {}, None, None
-    low, high = min(finite.values()), max(finite.values())
-    if high == low:
-        return dict.fromkeys(finite, 0.0), low, high
+        return {}, CriterionStats(key="", minimum=None, maximum=None, with_value=0, without_value=0)
+    numbers = list(finite.values())
+    low, high = min(numbers), max(numbers)
+    mean, std = population_std(numbers)
+    stats = CriterionStats(
+        key="",
+        minimum=low,
+        maximum=high,
+        with_value=len(finite),
+        without_value=0,
+        mean=mean,
+        std=std,
+    )
+    if high == low or (method == ZSCORE and std == 0):
+        return dict.fromkeys(finite, 0.0), stats
+    sign = 1.0 if higher_means_priority else -1.0
+    if method == ZSCORE:
+        return {sid: sign * (v - mean) / std for sid, v in finite.items()}, stats
     span = high - low
     if higher_means_priority:
         result = {sid: 100.0 * (v - low) / span for sid, v in finite.items()}
     else:
         result = {sid: 100.0 * (high - v) / span for sid, v in finite.items()}
     # float rounding must never leave the scale
-    return {sid: min(100.0, max(0.0, n)) for sid, n in result.items()}, low, high
+    return {sid: min(100.0, max(0.0, n)) for sid, n in result.items()}, stats
 
 
-def competition_ranks(scores: Mapping[int, float]) -> dict[int, int]:
-    """Rank 1 for the highest score; equal scores share a rank and the next rank skips."""
-    ordered = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-    ranks: dict[int, int] = {}
-    previous: float | None = None
-    rank = 0
-    for position, (sid, score) in enumerate(ordered, start=1):
-        if previous is None or score != previous:
-            rank = position
-            previous = score
-        ranks[sid] = rank
-    return ranks
+def unique_ranks(
+    scores: Mapping[int, float], tie_keys: Mapping[int, TieKey] | None = None
+) -> dict[int, int]:
+    """Rank 1 for the highest score; equal scores ordered by tie key, then id: 1..n."""
+    keys = tie_keys or {}
+    ordered = sorted(scores, key=lambda sid: (-scores[sid], keys.get(sid, ()), sid))
+    return {sid: position for position, sid in enumerate(ordered, start=1)}
 
 
 def score_stakeholders(
@@ -126,36 +180,57 @@ def score_stakeholders(
     stakeholder_ids: Iterable[int],
     criteria: Sequence[Criterion],
     raw: Mapping[str, Mapping[int, float | None]],
+    method: str = MINMAX,
+    missing: str = WORST,
+    tie_keys: Mapping[int, TieKey] | None = None,
 ) -> ScoringResult:
     """Score every stakeholder of ``stakeholder_ids`` on ``criteria``.
 
-    ``raw[criterion.key][stakeholder_id]`` is the raw value; a stakeholder missing from it
-    has no value for that criterion (normalised 0). Values of stakeholders outside
-    ``stakeholder_ids`` are ignored (they do not move the minimum or maximum). Weights
-    must be positive (the services refuse anything else); with no criteria every score is 0.
+    ``raw[criterion.key][stakeholder_id]`` is the raw value; a stakeholder absent from it
+    has no value for that criterion (``missing`` decides). Values of stakeholders outside
+    ``stakeholder_ids`` are ignored. Weights must be positive (the services refuse anything
+    else); with no criteria every score is 0.
     """
     if any(not c.weight > 0 for c in criteria):
         raise ValueError("Criterion weights must be positive.")
+    if method not in NORMALISATIONS:
+        raise ValueError(f"Unknown normalisation {method!r}.")
+    if missing not in MISSING_RULES:
+        raise ValueError(f"Unknown missing-value rule {missing!r}.")
     ids = sorted(set(stakeholder_ids))
-    id_set = set(ids)
+    present: dict[str, dict[int, float]] = {}
+    for criterion in criteria:
+        source = raw.get(criterion.key, {})
+        present[criterion.key] = {
+            sid: float(source[sid])  # type: ignore[arg-type]
+            for sid in ids
+            if sid in source and _finite(source[sid])
+        }
+    excluded: list[int] = []
+    if missing == EXCLUDE:
+        excluded = [sid for sid in ids if any(sid not in present[c.key] for c in criteria)]
+        if excluded:
+            gone = set(excluded)
+            ids = [sid for sid in ids if sid not in gone]
+            present = {k: {s: v for s, v in d.items() if s not in gone} for k, d in present.items()}
     total_weight = sum(c.weight for c in criteria)
     normalised: dict[str, dict[int, float]] = {}
+    worst: dict[str, float] = {}
     stats: dict[str, CriterionStats] = {}
     for criterion in criteria:
-        values = {
-            sid: float(v)
-            for sid, v in raw.get(criterion.key, {}).items()
-            if sid in id_set and v is not None and math.isfinite(float(v))
-        }
-        normalised[criterion.key], low, high = normalise(
-            values, higher_means_priority=criterion.higher_means_priority
+        values = present[criterion.key]
+        normalised[criterion.key], base = normalise(
+            values, higher_means_priority=criterion.higher_means_priority, method=method
         )
+        worst[criterion.key] = min(normalised[criterion.key].values(), default=0.0)
         stats[criterion.key] = CriterionStats(
             key=criterion.key,
-            minimum=low,
-            maximum=high,
+            minimum=base.minimum,
+            maximum=base.maximum,
             with_value=len(values),
             without_value=len(ids) - len(values),
+            mean=base.mean,
+            std=base.std,
         )
     scores: dict[int, float] = {}
     breakdowns: dict[int, dict[str, CriterionScore]] = {}
@@ -163,22 +238,24 @@ def score_stakeholders(
         breakdown: dict[str, CriterionScore] = {}
         total = 0.0
         for criterion in criteria:
-            value = raw.get(criterion.key, {}).get(sid)
-            has_value = value is not None and math.isfinite(float(value))
-            norm = normalised[criterion.key].get(sid, 0.0)
+            value = present[criterion.key].get(sid)
+            norm = normalised[criterion.key].get(sid, worst[criterion.key])
             contribution = criterion.weight * norm / total_weight
             total += contribution
             breakdown[criterion.key] = CriterionScore(
-                raw=float(value) if has_value and value is not None else None,
+                raw=value,
                 normalised=round(norm, DECIMALS),
                 weight=criterion.weight,
                 points=round(contribution, DECIMALS),
             )
-        scores[sid] = min(100.0, max(0.0, round(total, DECIMALS)))
+        score = round(total, DECIMALS)
+        if method == MINMAX:
+            score = min(100.0, max(0.0, score))
+        scores[sid] = score + 0.0  # never -0.0
         breakdowns[sid] = breakdown
-    ranks = competition_ranks(scores)
+    ranks = unique_ranks(scores, tie_keys)
     scored = [
         Scored(stakeholder_id=sid, score=scores[sid], rank=ranks[sid], breakdown=breakdowns[sid])
-        for sid in sorted(ids, key=lambda s: (ranks[s], s))
+        for sid in sorted(ids, key=lambda s: ranks[s])
     ]
-    return ScoringResult(scored=scored, stats=stats)
+    return ScoringResult(scored=scored, stats=stats, excluded=excluded)

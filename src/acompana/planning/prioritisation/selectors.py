@@ -8,6 +8,7 @@ needs counts, the previous year's plan lines), then calls the pure ``scoring`` f
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,13 +20,21 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from acompana.core.filters import bind
 from acompana.core.models import Document, FiscalYear
 from acompana.core.scoping import Action
-from acompana.planning.choices import CriterionKind, IndicatorSource, NeedSource, NeedStatus
+from acompana.planning.choices import (
+    CriterionKind,
+    IndicatorScale,
+    IndicatorSource,
+    MissingRule,
+    NeedSource,
+    NeedStatus,
+    Normalisation,
+)
 from acompana.planning.models import (
     Indicator,
     IndicatorValue,
@@ -54,6 +63,14 @@ def fiscal_years_for_user(*, user: Any) -> QuerySet[FiscalYear]:
     return FiscalYear.objects.for_user(user).order_by("-year")  # type: ignore[no-any-return]
 
 
+def planning_year(*, user: Any) -> FiscalYear | None:
+    """The year being planned, the default vigencia of a new model
+    (``core.selectors.year_being_planned``: the year after the current one when registered)."""
+    from acompana.core.selectors import year_being_planned
+
+    return year_being_planned(fiscal_years_for_user(user=user))
+
+
 # --- indicators ------------------------------------------------------------------------------
 
 
@@ -73,6 +90,17 @@ def indicator_get(*, user: Any, pk: int, action: Action = "view") -> Indicator:
     if indicator is None:
         raise Http404
     return indicator
+
+
+def indicator_use_count(*, indicator: Indicator) -> int:
+    """How many criteria of prioritisation models use ``indicator`` (0: it can be deleted)."""
+    return PrioritisationCriterion.objects.filter(
+        organization_id=indicator.organization_id, indicator=indicator
+    ).count()
+
+
+def scale_label(scale: str) -> str:
+    return str(dict(IndicatorScale.choices).get(scale, scale))
 
 
 def active_indicators(*, user: Any) -> QuerySet[Indicator]:
@@ -220,13 +248,13 @@ class CriterionSpec:
             }
         if self.kind == CriterionKind.NEEDS_COUNT:
             return _(
-                "Needs of the stakeholder for the fiscal year (or without a fiscal year) "
-                "that were not discarded."
+                "Requests of the stakeholder open on the date of the model (received by "
+                "then, accepted and not yet addressed), whatever year they arrived in."
             )
         if self.kind == CriterionKind.COURT_ACTIONS:
             return _(
-                "Needs of the stakeholder whose source is a court action, for the fiscal "
-                "year (or without a fiscal year), not discarded."
+                "Requests of the stakeholder whose source is a court action, open on the "
+                "date of the model, whatever year they arrived in."
             )
         return _(
             "Plan lines of the previous fiscal year that served the stakeholder "
@@ -254,6 +282,8 @@ class CriterionSpec:
             data["stats"] = {
                 "minimum": stats.minimum,
                 "maximum": stats.maximum,
+                "mean": stats.mean,
+                "std": stats.std,
                 "with_value": stats.with_value,
                 "without_value": stats.without_value,
                 "all_equal": stats.all_equal,
@@ -306,6 +336,9 @@ class StakeholderInfo:
     name: str
     kind: str
     identifier: str
+    #: the DANE code of the tie rule: its own (entity or school), else its municipality's
+    dane_code: str
+    nit: str
     department_code: str
     department_name: str
     municipality_code: str
@@ -318,6 +351,16 @@ class StakeholderInfo:
     @property
     def place(self) -> str:
         return ", ".join(x for x in (self.municipality_name, self.department_name) if x)
+
+
+#: sorts after every digit and letter: a stakeholder without the code goes after those with it
+_LAST = "\uffff"
+
+
+def tie_key(info: StakeholderInfo) -> tuple[str, str, int]:
+    """The tie rule (``scoring`` rule 5): DANE code, then NIT, then id, ascending; a
+    stakeholder without a DANE code (or NIT) goes after those that have one."""
+    return (info.dane_code or _LAST, info.nit or _LAST, info.id)
 
 
 @dataclass(frozen=True)
@@ -349,12 +392,95 @@ class RankingRow:
         }
 
 
+@dataclass(frozen=True)
+class Rules:
+    """How a ranking was computed: normalisation, missing values, date; stated everywhere."""
+
+    normalisation: str
+    missing_rule: str
+    reference_date: datetime.date
+    excluded_count: int = 0
+
+    @property
+    def normalisation_label(self) -> str:
+        return str(dict(Normalisation.choices).get(self.normalisation, self.normalisation))
+
+    @property
+    def missing_label(self) -> str:
+        return str(dict(MissingRule.choices).get(self.missing_rule, self.missing_rule))
+
+    @property
+    def is_zscore(self) -> bool:
+        return self.normalisation == Normalisation.ZSCORE
+
+    def statements(self) -> list[str]:
+        """The rule in sentences: the page, the PDF and every export print these."""
+        if self.is_zscore:
+            normalisation = _(
+                "Normalisation: z-score. Each value becomes (value − mean) ÷ standard "
+                "deviation, with the population standard deviation (dividing by n, all the "
+                "stakeholders scored); the sign is inverted when a lower value gives more "
+                "priority. 0 is the average; the score is the weighted mean of the z-scores."
+            )
+        else:
+            normalisation = _(
+                "Normalisation: min–max. On each criterion the stakeholder with most "
+                "priority gets 100 and the one with least gets 0; the score is the weighted "
+                "mean, from 0 to 100."
+            )
+        if self.missing_rule == MissingRule.EXCLUDE:
+            missing = _(
+                "Missing values: a stakeholder without a value on any criterion is left out "
+                "of the ranking. Left out: %(count)s."
+            ) % {"count": self.excluded_count}
+        else:
+            missing = _(
+                "Missing values: a stakeholder without a value gets the worst value of the "
+                "criterion (0 with min–max, the lowest z-score with z-score)."
+            )
+        return [
+            normalisation,
+            _("A criterion where every stakeholder has the same value gives 0 to everyone."),
+            missing,
+            _(
+                "Ties: equal scores are ordered by DANE code, then NIT, then internal id "
+                "(ascending; without the code, after those with it), so every rank is unique."
+            ),
+            _(
+                "Open requests are counted on %(date)s: received by then, accepted and not "
+                "yet addressed or discarded, whatever year they arrived in."
+            )
+            % {"date": self.reference_date.strftime("%d/%m/%Y")},
+        ]
+
+
+def model_rules(model: PrioritisationModel, *, excluded_count: int = 0) -> Rules:
+    return Rules(
+        normalisation=model.normalisation,
+        missing_rule=model.missing_rule,
+        reference_date=model.reference_date or timezone.localdate(),
+        excluded_count=excluded_count,
+    )
+
+
+def list_rules(priority_list: PriorityList) -> Rules:
+    return Rules(
+        normalisation=priority_list.normalisation,
+        missing_rule=priority_list.missing_rule,
+        reference_date=priority_list.reference_date or timezone.localdate(priority_list.saved_at),
+        excluded_count=priority_list.excluded_count,
+    )
+
+
 @dataclass
 class Ranking:
     model: PrioritisationModel
     criteria: list[CriterionSpec]
     rows: list[RankingRow]
     stats: dict[str, CriterionStats] = field(default_factory=dict)
+    rules: Rules | None = None
+    #: stakeholders left out by the ``exclude`` rule
+    excluded: list[StakeholderInfo] = field(default_factory=list)
 
     @property
     def total_weight(self) -> Decimal:
@@ -378,6 +504,12 @@ def _identifier(row: Mapping[str, Any]) -> str:
         if row.get(key):
             return str(row[key])
     return ""
+
+
+def _dane_code(row: Mapping[str, Any]) -> str:
+    return str(
+        row.get("dane_code") or row.get("school_code") or row.get("municipality__code") or ""
+    )
 
 
 def scored_stakeholders(*, model: PrioritisationModel) -> list[StakeholderInfo]:
@@ -404,6 +536,8 @@ def scored_stakeholders(*, model: PrioritisationModel) -> list[StakeholderInfo]:
             name=row["name"],
             kind=row["kind"],
             identifier=_identifier(row),
+            dane_code=_dane_code(row),
+            nit=row["nit"] or "",
             department_code=row["department__code"] or "",
             department_name=_department_name(row["department__name"]),
             municipality_code=row["municipality__code"] or "",
@@ -443,11 +577,12 @@ def raw_values(
                 result[c.key] = dict(by_pair.get((c.indicator_id, c.indicator_year), {}))
     kinds = {c.kind for c in criteria}
     if kinds & {CriterionKind.NEEDS_COUNT, CriterionKind.COURT_ACTIONS}:
-        fiscal_year_id = model.fiscal_year_id
         links = (
-            NeedStakeholder.objects.filter(organization_id=organization_id)
-            .filter(Q(need__fiscal_year_id=fiscal_year_id) | Q(need__fiscal_year__isnull=True))
-            .exclude(need__status=NeedStatus.DISCARDED)
+            NeedStakeholder.objects.filter(
+                organization_id=organization_id,
+                need__status__in=OPEN_REQUEST_STATUSES,
+                need__created_at__lt=_day_after(model_rules(model).reference_date),
+            )
             .values("stakeholder_id")
             .annotate(
                 needs=Count("need_id", distinct=True),
@@ -482,6 +617,17 @@ def raw_values(
     return result
 
 
+#: a request is open when accepted at triage and not yet addressed nor discarded
+OPEN_REQUEST_STATUSES = (NeedStatus.OPEN, NeedStatus.PLANNED)
+
+
+def _day_after(day: datetime.date) -> datetime.datetime:
+    """The first instant after ``day`` in the project's time zone (requests received by then)."""
+    return timezone.make_aware(
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+    )
+
+
 COUNT_KINDS = frozenset(
     {CriterionKind.NEEDS_COUNT, CriterionKind.COURT_ACTIONS, CriterionKind.PREVIOUS_ASSISTANCE}
 )
@@ -491,12 +637,13 @@ def ranking_compute(*, model: PrioritisationModel) -> Ranking:
     """Every scored stakeholder of ``model`` with its score, rank and breakdown.
 
     ``model`` must come from a scoped selector. A constant number of queries (at most six)
-    whatever the number of stakeholders; rows come best first, ties by name.
+    whatever the number of stakeholders; rows come best first (ranks 1..n, ties by
+    ``tie_key``).
     """
     specs = criterion_specs(model_criteria(model=model))
     stakeholders = scored_stakeholders(model=model)
     if not specs:
-        return Ranking(model=model, criteria=[], rows=[])
+        return Ranking(model=model, criteria=[], rows=[], rules=model_rules(model))
     raw = raw_values(model=model, criteria=specs)
     ids = [s.id for s in stakeholders]
     for spec in specs:
@@ -513,6 +660,9 @@ def ranking_compute(*, model: PrioritisationModel) -> Ranking:
             for s in specs
         ],
         raw=raw,
+        method=model.normalisation,
+        missing=model.missing_rule,
+        tie_keys={s.id: tie_key(s) for s in stakeholders},
     )
     by_id = {s.id: s for s in stakeholders}
     rows = [
@@ -533,8 +683,14 @@ def ranking_compute(*, model: PrioritisationModel) -> Ranking:
         )
         for scored in result.scored
     ]
-    rows.sort(key=lambda r: (r.rank, r.stakeholder.name.lower(), r.stakeholder.id))
-    return Ranking(model=model, criteria=specs, rows=rows, stats=result.stats)
+    return Ranking(
+        model=model,
+        criteria=specs,
+        rows=rows,
+        stats=result.stats,
+        rules=model_rules(model, excluded_count=len(result.excluded)),
+        excluded=[by_id[sid] for sid in result.excluded],
+    )
 
 
 def _sort_key(sort: str) -> tuple[Any, bool]:
@@ -555,7 +711,7 @@ def _sort_key(sort: str) -> tuple[Any, bool]:
             return (-(cell.points if cell else 0.0), r.rank)
 
         return points, descending
-    return (lambda r: (r.rank, r.stakeholder.name.lower(), r.stakeholder.id)), descending
+    return (lambda r: r.rank), descending
 
 
 def ranking_filter(
@@ -578,8 +734,8 @@ def ranking_filter(
 
 
 def ranking_top(rows: Iterable[RankingRow], n: int) -> list[int]:
-    """Ids of the first ``n`` rows in rank order (ties by name)."""
-    ordered = sorted(rows, key=lambda r: (r.rank, r.stakeholder.name.lower(), r.stakeholder.id))
+    """Ids of the first ``n`` rows in rank order (ranks are unique: no tie to break)."""
+    ordered = sorted(rows, key=lambda r: r.rank)
     return [r.stakeholder.id for r in ordered[: max(0, n)]]
 
 
@@ -594,6 +750,8 @@ class CriterionExplanation:
     with_value: int
     without_value: int
     all_equal: bool
+    mean: float | None = None
+    std: float | None = None
 
 
 def _explanations(
@@ -607,6 +765,8 @@ def _explanations(
             values: Mapping[str, Any] = {
                 "minimum": item.minimum,
                 "maximum": item.maximum,
+                "mean": item.mean,
+                "std": item.std,
                 "with_value": item.with_value,
                 "without_value": item.without_value,
                 "all_equal": item.all_equal,
@@ -622,6 +782,8 @@ def _explanations(
                 with_value=int(values.get("with_value") or 0),
                 without_value=int(values.get("without_value") or 0),
                 all_equal=bool(values.get("all_equal", False)),
+                mean=values.get("mean"),
+                std=values.get("std"),
             )
         )
     return result
@@ -684,7 +846,7 @@ def priority_list_entries(
     ).select_related("stakeholder", "stakeholder__municipality", "stakeholder__department")
     if selected_only:
         queryset = queryset.filter(selected=True)
-    return queryset.order_by("rank", "stakeholder__name", "id")
+    return queryset.order_by("rank", "id")
 
 
 def priority_list_criteria(*, priority_list: PriorityList) -> list[CriterionSpec]:

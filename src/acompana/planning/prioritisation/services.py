@@ -1,10 +1,13 @@
 """Writes of indicators and prioritisation (FP-1 of Función Pública, DNP-1 of DNP).
 
-* ``indicator_create`` / ``indicator_update``: the external indicators (FURAG, PORS, PND,
-  SGR...) the organization uses to prioritise.
+* ``indicator_create`` / ``indicator_update`` / ``indicator_delete``: the external
+  indicators (FURAG, PORS, PND, SGR...) the organization uses to prioritise, each with its
+  scale (the import refuses values outside it); deleted only while no model uses it.
 * ``indicator_values_import``: values per stakeholder and year from a CSV/XLSX file, all
   rows or none, upserted in bulk in one transaction.
-* ``prioritisation_model_create`` / ``prioritisation_model_update``: the weighted criteria.
+* ``prioritisation_model_create`` / ``prioritisation_model_update``: the weighted criteria
+  and the model's rules (normalisation, missing values, the date requests are counted on);
+  the vigencia changes only while the model is a draft (no list saved from it).
 * ``priority_list_save``: the year's selected / prioritised grupos de valor, with each
   one's score and breakdown and a snapshot of the criteria; emits ``prioritisation.saved``
   (the record of FP-1 and DNP-1) and stores the list's PDF.
@@ -17,6 +20,7 @@ Keyword-only, typed, with the acting user, whose role is checked first
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,7 +38,13 @@ from acompana.core.events import changed_fields, event_record, snapshot
 from acompana.core.models import FiscalYear, Job, Organization, User
 from acompana.core.permissions import check_perm
 from acompana.core.tabular import ImportRejected
-from acompana.planning.choices import CriterionKind, IndicatorSource
+from acompana.planning.choices import (
+    CriterionKind,
+    IndicatorScale,
+    IndicatorSource,
+    MissingRule,
+    Normalisation,
+)
 from acompana.planning.models import (
     Indicator,
     IndicatorValue,
@@ -44,7 +54,11 @@ from acompana.planning.models import (
     PriorityListEntry,
 )
 from acompana.planning.prioritisation import selectors
-from acompana.planning.prioritisation.imports import MIN_YEAR, parse_indicator_values_file
+from acompana.planning.prioritisation.imports import (
+    MIN_YEAR,
+    parse_indicator_values_file,
+    scale_problem,
+)
 from acompana.registry.choices import StakeholderKind
 
 INDICATOR_FIELDS = [
@@ -53,15 +67,30 @@ INDICATOR_FIELDS = [
     "source",
     "description",
     "unit_label",
+    "scale",
     "higher_is_better",
     "is_active",
 ]
-MODEL_FIELDS = ["name", "description", "stakeholder_kinds"]
+MODEL_FIELDS = [
+    "name",
+    "description",
+    "stakeholder_kinds",
+    "normalisation",
+    "missing_rule",
+    "reference_date",
+]
 MAX_CRITERIA = 20
 MAX_WEIGHT = Decimal("9999.99")
 PDF_FALLBACK_NAME = "Grupos de valor priorizados"
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")
 PRIORITISE = "planning.prioritise"
+
+
+class Unset:
+    """The type of ``UNSET``: an argument not given (``None`` is a value: no date)."""
+
+
+UNSET = Unset()
 
 
 # --- indicators ------------------------------------------------------------------------------
@@ -100,6 +129,16 @@ def _clean_indicator(
     unit_label = str(data.get("unit_label") or "").strip()
     if len(unit_label) > 40:
         errors["unit_label"] = _("The unit of measure is too long (at most 40 characters).")
+    scale = str(data.get("scale") or IndicatorScale.ANY).strip()
+    if scale not in IndicatorScale.values:
+        errors["scale"] = _("Choose the scale of the indicator (the values it can take).")
+    elif exclude_pk is not None:
+        outside = _values_outside(organization, exclude_pk, scale)
+        if outside:
+            errors["scale"] = _(
+                "%(count)s values already imported are outside this scale (e.g. %(example)s); "
+                "correct them first or choose another scale."
+            ) % {"count": len(outside), "example": outside[0]}
     if errors:
         raise ValidationError(errors)
     return {
@@ -108,9 +147,20 @@ def _clean_indicator(
         "source": source,
         "description": str(data.get("description") or "").strip(),
         "unit_label": unit_label,
+        "scale": scale,
         "higher_is_better": bool(data.get("higher_is_better", True)),
         "is_active": bool(data.get("is_active", True)),
     }
+
+
+def _values_outside(organization: Organization, indicator_id: int, scale: str) -> list[str]:
+    """The stored values of an indicator that the scale would refuse (the first messages)."""
+    if scale == IndicatorScale.ANY:
+        return []
+    values = IndicatorValue.objects.filter(
+        organization=organization, indicator_id=indicator_id
+    ).values_list("value", flat=True)
+    return [p for p in (scale_problem(scale, v) for v in values.iterator()) if p]
 
 
 def indicator_create(
@@ -156,6 +206,42 @@ def indicator_update(
             after=a,
         )
     return indicator
+
+
+def indicator_delete(*, actor: User, indicator: Indicator, expected_version: int | None) -> None:
+    """Delete an indicator no prioritisation model uses (its values go with it).
+
+    A used indicator is refused: the models that use it (and their saved lists) would no
+    longer say what their criterion measured; deactivate it instead. ``StaleObjectError``
+    when someone changed it since the page was opened.
+    """
+    check_perm(actor, PRIORITISE, organization_id=indicator.organization_id)
+    used = selectors.indicator_use_count(indicator=indicator)
+    if used:
+        raise ValidationError(
+            _(
+                "The indicator %(code)s is used by %(count)s criteria of prioritisation "
+                "models and cannot be deleted; deactivate it instead."
+            )
+            % {"code": indicator.code, "count": used}
+        )
+    with transaction.atomic():
+        # the version check and the lock in one statement, then the delete
+        versioned_update(indicator, expected_version=expected_version, fields={})
+        value_count = IndicatorValue.objects.filter(
+            organization_id=indicator.organization_id, indicator=indicator
+        ).count()
+        before = snapshot(indicator, INDICATOR_FIELDS)
+        event_record(
+            actor=actor,
+            organization=indicator.organization,
+            step_key="indicator.deleted",
+            obj=indicator,
+            summary=_("Indicator %(code)s deleted with its %(count)s values")
+            % {"code": indicator.code, "count": value_count},
+            before=before,
+        )
+        indicator.delete()
 
 
 @dataclass
@@ -440,6 +526,36 @@ def _clean_model(
     return name, kinds
 
 
+def _clean_rules(
+    normalisation: str, missing_rule: str, reference_date: datetime.date | None
+) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    if normalisation not in Normalisation.values:
+        errors["normalisation"] = _("Choose how the criteria are normalised.")
+    if missing_rule not in MissingRule.values:
+        errors["missing_rule"] = _("Choose what happens to a stakeholder without a value.")
+    if reference_date is not None and reference_date > timezone.localdate():
+        errors["reference_date"] = _(
+            "The date of the model cannot be in the future: requests are counted as they "
+            "were that day."
+        )
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "normalisation": normalisation,
+        "missing_rule": missing_rule,
+        "reference_date": reference_date,
+    }
+
+
+def model_is_draft(model: PrioritisationModel) -> bool:
+    """A model is a draft until a priority list is saved from it; then its vigencia is fixed
+    (the saved list is that year's record)."""
+    return not PriorityList.objects.filter(
+        organization_id=model.organization_id, model=model
+    ).exists()
+
+
 def _criteria_summary(cleaned: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [
         {
@@ -473,13 +589,22 @@ def prioritisation_model_create(
     description: str = "",
     stakeholder_kinds: Collection[str] = (),
     criteria: Sequence[CriterionInput],
+    normalisation: str = Normalisation.MINMAX,
+    missing_rule: str = MissingRule.WORST,
+    reference_date: datetime.date | None = None,
 ) -> PrioritisationModel:
-    """Create a prioritisation model (an intervention scenario of FP-1) with its criteria."""
+    """Create a prioritisation model (an intervention scenario of FP-1) with its criteria
+    and its rules (normalisation, missing values, the date open requests are counted on)."""
     check_perm(actor, PRIORITISE, organization_id=organization.pk)
     errors: dict[str, list[str]] = {}
     clean_name: str = ""
     kinds: list[str] = []
     cleaned: list[dict[str, Any]] = []
+    rules: dict[str, Any] = {}
+    try:
+        rules = _clean_rules(normalisation, missing_rule, reference_date)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     try:
         clean_name, kinds = _clean_model(
             organization, fiscal_year, name=name, stakeholder_kinds=stakeholder_kinds
@@ -500,6 +625,7 @@ def prioritisation_model_create(
             description=(description or "").strip(),
             stakeholder_kinds=kinds,
             created_by=actor,
+            **rules,
         )
         _write_criteria(model, cleaned)
         event_record(
@@ -513,6 +639,9 @@ def prioritisation_model_create(
                 "name": model.name,
                 "fiscal_year": fiscal_year.year,
                 "stakeholder_kinds": kinds,
+                "normalisation": rules["normalisation"],
+                "missing_rule": rules["missing_rule"],
+                "reference_date": str(rules["reference_date"] or ""),
                 "criteria": _criteria_summary(cleaned),
             },
         )
@@ -528,16 +657,40 @@ def prioritisation_model_update(
     description: str | None = None,
     stakeholder_kinds: Collection[str] | None = None,
     criteria: Sequence[CriterionInput] | None = None,
+    fiscal_year: FiscalYear | None = None,
+    normalisation: str | None = None,
+    missing_rule: str | None = None,
+    reference_date: datetime.date | None | Unset = UNSET,
 ) -> PrioritisationModel:
     """Change a model; ``criteria`` (when given) replace the current ones in order.
 
-    Priority lists already saved keep their own snapshot of the criteria, so changing the
-    model never changes what was saved. ``StaleObjectError`` when someone else saved first.
+    The vigencia (``fiscal_year``) can change only while the model is a draft (no list
+    saved from it). Priority lists already saved keep their own snapshot of the criteria
+    and rules, so changing the model never changes what was saved. ``StaleObjectError``
+    when someone else saved first.
     """
     check_perm(actor, PRIORITISE, organization_id=model.organization_id)
     organization = model.organization
-    fiscal_year = model.fiscal_year
     errors: dict[str, list[str]] = {}
+    if fiscal_year is not None and fiscal_year.pk != model.fiscal_year_id:
+        if not model_is_draft(model):
+            errors["fiscal_year"] = [
+                _(
+                    "A priority list was already saved from this model, so its fiscal year "
+                    "cannot change. Create a new model for another year."
+                )
+            ]
+    else:
+        fiscal_year = model.fiscal_year
+    rules: dict[str, Any] = {}
+    try:
+        rules = _clean_rules(
+            model.normalisation if normalisation is None else normalisation,
+            model.missing_rule if missing_rule is None else missing_rule,
+            model.reference_date if isinstance(reference_date, Unset) else reference_date,
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     clean_name, kinds = model.name, list(model.stakeholder_kinds)
     cleaned: list[dict[str, Any]] | None = None
     try:
@@ -561,6 +714,7 @@ def prioritisation_model_update(
         raise ValidationError(errors)
     before = {
         **snapshot(model, MODEL_FIELDS),
+        "fiscal_year": model.fiscal_year.year,
         "criteria": _criteria_summary(_current_criteria(model)),
     }
     with transaction.atomic():
@@ -571,12 +725,15 @@ def prioritisation_model_update(
                 "name": clean_name,
                 "description": model.description if description is None else description.strip(),
                 "stakeholder_kinds": kinds,
+                "fiscal_year": fiscal_year,
+                **rules,
             },
         )
         if cleaned is not None:
             _write_criteria(model, cleaned)
         after = {
             **snapshot(model, MODEL_FIELDS),
+            "fiscal_year": fiscal_year.year,
             "criteria": _criteria_summary(cleaned) if cleaned is not None else before["criteria"],
         }
         b, a = changed_fields(before, after)
@@ -649,6 +806,7 @@ def priority_list_save(
     if errors:
         raise ValidationError(errors)
     criteria_snapshot = ranking.snapshot()
+    rules = ranking.rules or selectors.model_rules(model)
     with transaction.atomic():
         priority_list = PriorityList.objects.create(
             organization=organization,
@@ -657,6 +815,10 @@ def priority_list_save(
             name=name,
             notes=(notes or "").strip(),
             criteria_snapshot=criteria_snapshot,
+            normalisation=model.normalisation,
+            missing_rule=model.missing_rule,
+            reference_date=rules.reference_date,
+            excluded_count=rules.excluded_count,
             saved_by=actor,
             saved_at=timezone.now(),
         )
@@ -695,6 +857,10 @@ def priority_list_save(
                 "fiscal_year": model.fiscal_year.year,
                 "selected": len(selected_rows),
                 "scored": len(ranking.rows),
+                "excluded": rules.excluded_count,
+                "normalisation": model.normalisation,
+                "missing_rule": model.missing_rule,
+                "reference_date": str(rules.reference_date),
                 "criteria": [c.label for c in ranking.criteria],
             },
             record=" ".join(x for x in (header.format_code, header.format_version) if x)
@@ -708,6 +874,7 @@ def priority_list_save(
                 "criteria": selectors.ranking_explanation(ranking),
                 "rows": selected_rows,
                 "scored_count": len(ranking.rows),
+                "rules": rules,
                 "organization": organization,
             },
             header=header,

@@ -28,6 +28,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("indicadores/nuevo/", views.indicator_create, name="indicator_create"),
     path("indicadores/<int:pk>/", views.indicator_detail, name="indicator_detail"),
     path("indicadores/<int:pk>/editar/", views.indicator_edit, name="indicator_edit"),
+    path("indicadores/<int:pk>/eliminar/", views.indicator_delete, name="indicator_delete"),
     path(
         "indicadores/valores/exportar/",
         views.indicator_values_export,

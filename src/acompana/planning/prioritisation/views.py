@@ -23,6 +23,7 @@ from acompana.core.imports import ImportFlow
 from acompana.core.permissions import has_perm
 from acompana.core.procedures.trail import procedure_trail
 from acompana.core.views.utils import apply_service_errors, paginate, querystring_without_page
+from acompana.planning.choices import MissingRule, Normalisation
 from acompana.planning.prioritisation import exports, selectors, services
 from acompana.planning.prioritisation.filters import (
     PER_PAGE_CHOICES,
@@ -118,6 +119,7 @@ def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "source": indicator.source,
         "description": indicator.description,
         "unit_label": indicator.unit_label,
+        "scale": indicator.scale,
         "higher_is_better": indicator.higher_is_better,
         "is_active": indicator.is_active,
         "version": indicator.version,
@@ -167,10 +169,33 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_prioritise": has_perm(request.user, PRIORITISE),
         "can_export": has_perm(request.user, EXPORT),
         "history_url": _history_url(request, "indicator", indicator.pk),
+        "use_count": selectors.indicator_use_count(indicator=indicator),
+        "scale_label": selectors.scale_label(indicator.scale),
     }
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "planning/prioritisation/_value_results.html", context)
     return render(request, "planning/prioritisation/indicator_detail.html", context)
+
+
+@permission_view(PRIORITISE)
+@require_POST
+def indicator_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete an unused indicator (the button on its page, with the version it showed)."""
+    indicator = selectors.indicator_get(user=request.user, pk=pk, action="change")
+    version = request.POST.get("version", "")
+    code = indicator.code
+    try:
+        services.indicator_delete(
+            actor=request.user,  # type: ignore[arg-type]
+            indicator=indicator,
+            expected_version=int(version) if version.isdigit() else -1,
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("planning:indicator_detail", pk=pk)
+    messages.success(request, _("Indicator «%(code)s» deleted.") % {"code": code})
+    return redirect("planning:indicator_list")
 
 
 @permission_view(EXPORT)
@@ -343,10 +368,17 @@ def _split_errors(form: Any, exc: ValidationError) -> list[str]:
 @permission_view(PRIORITISE)
 def prioritisation_model_create(request: HttpRequest) -> HttpResponse:
     fiscal_years = selectors.fiscal_years_for_user(user=request.user)
-    current = fiscal_years.filter(is_current=True).first() or fiscal_years.first()
+    planned = selectors.planning_year(user=request.user)
     data = request.POST if request.method == "POST" else None
     form = PrioritisationModelForm(
-        data, fiscal_years=fiscal_years, initial={"version": 1, "fiscal_year": current}
+        data,
+        fiscal_years=fiscal_years,
+        initial={
+            "version": 1,
+            "fiscal_year": planned,
+            "normalisation": Normalisation.MINMAX,
+            "missing_rule": MissingRule.WORST,
+        },
     )
     indicators = selectors.active_indicators(user=request.user)
     formset = criterion_formset(data, indicators=indicators)
@@ -361,6 +393,7 @@ def prioritisation_model_create(request: HttpRequest) -> HttpResponse:
                 description=form.cleaned_data["description"],
                 stakeholder_kinds=form.cleaned_data["stakeholder_kinds"],
                 criteria=_criteria_inputs(formset),
+                **form.rules(),
             )
         except ValidationError as exc:
             criteria_errors = _split_errors(form, exc)
@@ -383,11 +416,15 @@ def prioritisation_model_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data,
         fiscal_years=selectors.fiscal_years_for_user(user=request.user),
         editing=True,
+        draft=services.model_is_draft(model),
         initial={
             "name": model.name,
             "description": model.description,
             "fiscal_year": model.fiscal_year,
             "stakeholder_kinds": list(model.stakeholder_kinds),
+            "normalisation": model.normalisation,
+            "missing_rule": model.missing_rule,
+            "reference_date": model.reference_date,
             "version": model.version,
         },
     )
@@ -409,6 +446,8 @@ def prioritisation_model_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 description=form.cleaned_data["description"],
                 stakeholder_kinds=form.cleaned_data["stakeholder_kinds"],
                 criteria=_criteria_inputs(formset),
+                fiscal_year=form.cleaned_data.get("fiscal_year") or model.fiscal_year,
+                **form.rules(),
             )
         except ValidationError as exc:
             criteria_errors = _split_errors(form, exc)
@@ -461,6 +500,7 @@ def _ranking_context(request: HttpRequest, model: Any) -> dict[str, Any]:
         "model": model,
         "ranking": ranking,
         "explanation": selectors.ranking_explanation(ranking),
+        "rules": ranking.rules,
         "criteria_columns": [(c, sort_urls[f"crit{c.position}"]) for c in ranking.criteria],
         "kind_labels": [
             label for value, label in StakeholderKind.choices if value in model.stakeholder_kinds
@@ -503,10 +543,12 @@ def prioritisation_ranking_export(request: HttpRequest, pk: int) -> Any:
     params = request.GET.dict()
     params.pop("format", None)
     rows, _form = selectors.ranking_filter(user=request.user, ranking=ranking, params=params)
+    rules = ranking.rules or selectors.model_rules(model)
+    header = exports.ranking_header(ranking.criteria, rules)
     return exports.respond(
         file_format,
-        exports.ranking_header(ranking.criteria),
-        exports.ranking_rows(rows),
+        header,
+        exports.ranking_rows(rows, rules, len(header)),
         exports.export_filename(f"priorizacion-{model.fiscal_year.year}-{model.pk}"),
         sheet=_("Ranking"),
     )
@@ -590,6 +632,7 @@ def priority_list_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "priority_list": priority_list,
             "criteria": criteria,
             "explanation": selectors.snapshot_explanation(priority_list),
+            "rules": selectors.list_rules(priority_list),
             "page": page,
             "rows": rows,
             "show_all": show_all,
@@ -610,10 +653,12 @@ def priority_list_export(request: HttpRequest, pk: int) -> Any:
     entries = selectors.priority_list_entries(
         priority_list=priority_list, selected_only=request.GET.get("all") != "1"
     )
+    rules = selectors.list_rules(priority_list)
+    header = exports.entry_header(criteria, rules)
     return exports.respond(
         file_format,
-        exports.entry_header(criteria),
-        exports.entry_rows(entries, criteria),
+        header,
+        exports.entry_rows(entries, criteria, rules, len(header)),
         exports.export_filename(f"grupos-priorizados-{priority_list.fiscal_year.year}"),
         sheet=_("Prioritised"),
     )

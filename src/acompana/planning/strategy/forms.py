@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from acompana.catalog.models import Modality, Service
 from acompana.core.models import FiscalYear
+from acompana.core.selectors import year_being_planned
 from acompana.planning.choices import DecisionOutcome
 from acompana.planning.models import StrategyProposal
 
@@ -34,6 +35,9 @@ class StrategyOpenForm(forms.Form):
     def __init__(self, *args: Any, years: QuerySet[FiscalYear], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["fiscal_year"].queryset = years  # type: ignore[attr-defined]
+        planned = year_being_planned(years)
+        if planned is not None:
+            self.fields["fiscal_year"].initial = planned.pk
 
 
 class ServiceChoiceField(forms.ModelMultipleChoiceField):
@@ -131,7 +135,7 @@ class ConsolidateForm(forms.Form):
         label=_("Consolidation notes"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Financing and fit with the institutional goals (FP-3 control)."),
+        help_text=_("Financing and fit with the institutional goals."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 

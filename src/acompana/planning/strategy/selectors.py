@@ -323,7 +323,7 @@ def consolidation_summary(*, user: Any, strategy: Strategy) -> ConsolidationSumm
                         "warning",
                         _(
                             "%(unit)s: «%(name)s» has no required milestones, so its delivery "
-                            "cannot be verified (FP-2)."
+                            "cannot be verified."
                         )
                         % {"unit": proposal.unit, "name": service.name},
                     )
@@ -335,7 +335,7 @@ def consolidation_summary(*, user: Any, strategy: Strategy) -> ConsolidationSumm
                 notes.append(
                     Note(
                         "warning",
-                        _("%(unit)s proposes no resources: confirm its financing (FP-3).")
+                        _("%(unit)s proposes no resources: confirm its financing.")
                         % {"unit": proposal.unit},
                     )
                 )
@@ -414,6 +414,37 @@ def consolidation_summary(*, user: Any, strategy: Strategy) -> ConsolidationSumm
         needs_total=needs_total,
         notes=[Note("blocking", b) for b in blockers] + notes,
         blockers=blockers,
+    )
+
+
+@dataclass
+class DemandPriorities:
+    """The demand side of FP-3 beside the needs of the year: the requests open today,
+    whatever year they arrived in, and the year's saved priority list (FP-1)."""
+
+    open_requests: int
+    priority_list: Any
+    prioritised: list[Any]
+
+
+def demand_priorities(*, user: Any, strategy: Strategy, limit: int = 50) -> DemandPriorities:
+    """Open requests (accepted, not addressed nor discarded, any year) and the selected
+    stakeholders of the year's priority list, in rank order (at most ``limit``)."""
+    from acompana.planning.prioritisation import selectors as prioritisation
+
+    open_requests = (
+        Need.objects.for_user(user).filter(status__in=prioritisation.OPEN_REQUEST_STATUSES).count()
+    )
+    priority_list = prioritisation.current_priority_list(
+        user=user, fiscal_year=strategy.fiscal_year
+    )
+    prioritised = (
+        list(prioritisation.priority_list_entries(priority_list=priority_list)[:limit])
+        if priority_list is not None
+        else []
+    )
+    return DemandPriorities(
+        open_requests=open_requests, priority_list=priority_list, prioritised=prioritised
     )
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from acompana.core.access import permission_view
+from acompana.core.errors import StaleObjectError, TransitionError
 from acompana.core.permissions import has_perm
 from acompana.core.procedures.trail import procedure_trail
 from acompana.core.views.utils import apply_service_errors
@@ -42,7 +43,13 @@ CONSOLIDATE = "planning.consolidate"
 COMMITTEE = "planning.committee"
 
 
-def _errors_to_messages(request: HttpRequest, exc: ValidationError) -> None:
+def _errors_to_messages(
+    request: HttpRequest, exc: ValidationError, *, conflict: bool = True
+) -> None:
+    """Refusals as flash messages; a wrong state or a stale edit (``conflict``) is a 409
+    page with the message instead (``core.middleware.ConflictMiddleware``)."""
+    if conflict and isinstance(exc, TransitionError | StaleObjectError):
+        raise exc
     for message in exc.messages:
         messages.error(request, message)
 
@@ -110,7 +117,7 @@ def strategy_open(request: HttpRequest) -> HttpResponse:
         return redirect("planning:strategy_home")
     messages.success(
         request,
-        _("Strategy opened: every unit can now fill its proposal (FP-2)."),
+        _("Strategy opened: every unit can now fill its proposal."),
     )
     return redirect("planning:strategy_detail", pk=strategy.pk)
 
@@ -304,7 +311,7 @@ def strategy_proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                 except ValidationError as exc:
                     messages.warning(request, _("Proposal saved, but not submitted yet."))
-                    _errors_to_messages(request, exc)
+                    _errors_to_messages(request, exc, conflict=False)
                 else:
                     messages.success(request, _("Proposal saved and submitted to planning."))
             else:
@@ -409,6 +416,7 @@ def strategy_consolidation(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "strategy": strategy,
             "summary": selectors.consolidation_summary(user=user, strategy=strategy),
+            "priorities": selectors.demand_priorities(user=user, strategy=strategy),
             "transitions": transitions,
             "committee_stage": workflow.committee_stage(strategy.organization),
             "form": ConsolidateForm(

@@ -125,10 +125,17 @@ PROPOSAL_TRANSITIONS: dict[str, Transition] = {
 }
 
 
-def check_actor(actor: Any, perm: str, organization_id: int | None = None) -> None:
+def check_actor(
+    actor: Any,
+    perm: str,
+    organization_id: int | None = None,
+    step_keys: tuple[str, ...] = (),
+) -> None:
     """403 (``PermissionDenied``) unless the actor's role grants ``perm`` in the organization
-    of the object (``organization_id``)."""
-    check_perm(actor, perm)
+    of the object (``organization_id``): the roles its procedure names for the steps of
+    ``step_keys`` (FP-2 unit heads and the Subdirección, FP-4 the committee), the permission
+    table where no step maps them."""
+    check_perm(actor, perm, step_keys=step_keys or None)
     if organization_id is not None:
         membership = active_membership(actor)
         if membership is None or membership.organization_id != organization_id:
@@ -168,7 +175,7 @@ def strategy_transition_check(*, actor: Any, strategy: Any, name: str) -> Transi
     conditional UPDATE that applies the transition.
     """
     transition = STRATEGY_TRANSITIONS[name]
-    check_actor(actor, transition.perm, strategy.organization_id)
+    check_actor(actor, transition.perm, strategy.organization_id, transition.step_keys)
     if transition.switches:
         has_committee = committee_stage(strategy.organization)
         if COMMITTEE_SWITCH in transition.on and not has_committee:
@@ -218,7 +225,7 @@ def proposals_open_check(strategy: Any) -> None:
 def proposal_transition_check(*, actor: Any, proposal: Any, strategy: Any, name: str) -> Transition:
     """The proposal transition ``name`` if allowed now (see ``strategy_transition_check``)."""
     transition = PROPOSAL_TRANSITIONS[name]
-    check_actor(actor, transition.perm, proposal.organization_id)
+    check_actor(actor, transition.perm, proposal.organization_id, transition.step_keys)
     proposals_open_check(strategy)
     if proposal.excluded:
         raise TransitionError(

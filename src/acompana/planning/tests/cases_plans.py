@@ -150,6 +150,26 @@ def _verified(world):
     )
 
 
+def _in_committee(world):
+    """EDU-6: sent to the committee, its coverage not reviewed yet."""
+    return make_consolidated(
+        world, status=ConsolidatedStatus.IN_COMMITTEE, plan_status=PlanStatus.VERIFIED
+    )
+
+
+def _reviewed(world):
+    """EDU-7: the committee reviewed the coverage and decides."""
+    return make_consolidated(
+        world, status=ConsolidatedStatus.COMMITTEE_REVIEWED, plan_status=PlanStatus.VERIFIED
+    )
+
+
+def _edu_plan(world):
+    """A draft of an EDU unit (EDU-2: the professional writes and submits it)."""
+    use_procedure(world, "EDU")
+    return make_plan(world)
+
+
 def _approved(world):
     return make_consolidated(
         world,
@@ -296,7 +316,9 @@ CASES = [
     ),
     ViewCase("planning:plan_stakeholder_search", obj=make_plan),
     ViewCase("planning:plan_need_search", obj=make_plan),
-    ViewCase("planning:plan_submit", obj=make_plan, method="post", **_TO_PLAN),
+    ViewCase("planning:plan_submit", obj=_edu_plan, method="post", role="professional", **_TO_PLAN),
+    # SAL-2: no review, the unit head (or a professional) finalises the plan in one action
+    ViewCase("planning:plan_finalise", obj=make_plan, method="post", role="unit_head", **_TO_PLAN),
     ViewCase("planning:plan_approve", obj=_submitted, method="post", **_TO_PLAN),
     ViewCase("planning:plan_return", obj=_submitted),
     ViewCase(
@@ -340,6 +362,7 @@ CASES = [
         method="post",
         data=lambda w, o: {"fiscal_year": _year_with_approved_plan(w).pk},
         redirect="planning:consolidated_detail",
+        role="planner",
     ),
     ViewCase(
         "planning:consolidated_detail",
@@ -347,9 +370,30 @@ CASES = [
         rows=_consolidated_line_rows,
         marker=lambda line: line.activity,
     ),
-    ViewCase("planning:consolidated_gather", obj=_gatherable, method="post", **_TO_CONSOLIDATED),
+    ViewCase(
+        "planning:consolidated_gather",
+        obj=_gatherable,
+        method="post",
+        role="planner",
+        **_TO_CONSOLIDATED,
+    ),
     ViewCase(
         "planning:consolidated_verify", obj=make_consolidated, method="post", **_TO_CONSOLIDATED
+    ),
+    ViewCase(
+        "planning:consolidated_send_to_committee",
+        obj=_verified,
+        method="post",
+        role="planner",
+        **_TO_CONSOLIDATED,
+    ),
+    ViewCase("planning:consolidated_coverage", obj=_in_committee),
+    ViewCase(
+        "planning:consolidated_committee_review",
+        obj=_in_committee,
+        method="post",
+        data=lambda w, o: {"version": o.version, "comments": "Cubre la cadena de valor."},
+        **_TO_CONSOLIDATED,
     ),
     ViewCase("planning:consolidated_return", obj=make_consolidated),
     ViewCase(
@@ -362,26 +406,28 @@ CASES = [
         },
         **_TO_CONSOLIDATED,
     ),
-    ViewCase("planning:consolidated_committee", obj=_verified),
+    ViewCase("planning:consolidated_committee", obj=_reviewed),
     ViewCase(
         "planning:consolidated_committee",
-        obj=_verified,
+        obj=_reviewed,
         method="post",
         data=_committee_payload,
         **_TO_CONSOLIDATED,
     ),
-    ViewCase("planning:consolidated_publish", obj=_approved, method="post", **_TO_CONSOLIDATED),
+    ViewCase(
+        "planning:consolidated_publish",
+        obj=_approved,
+        method="post",
+        role="planner",
+        **_TO_CONSOLIDATED,
+    ),
     ViewCase("planning:consolidated_pdf", obj=make_consolidated),
     ViewCase("planning:consolidated_export", obj=make_consolidated),
 ]
 
 #: API lists (tests/test_api_lists_generic.py)
 API_LISTS = [
-    ApiListCase(
-        "planning_plan_list",
-        rows=_plan_rows,
-        queries_grow="plans/api.py _plan_out runs plan_totals and can_write_plan per plan",
-    ),
+    ApiListCase("planning_plan_list", rows=_plan_rows),
     ApiListCase("planning_line_list", rows=_line_rows, obj=make_plan),
     ApiListCase("planning_consolidated_list", rows=consolidated_rows),
 ]
@@ -405,8 +451,16 @@ API_CASES = [
     ApiCase(
         "planning_plan_submit",
         method="post",
-        obj=make_plan,
+        obj=_edu_plan,
         payload=lambda w, o: {},
+        role="professional",
+    ),
+    ApiCase(
+        "planning_plan_finalise",
+        method="post",
+        obj=make_plan,
+        payload=lambda w, o: {"version": o.version},
+        role="unit_head",
     ),
     ApiCase(
         "planning_plan_approve",
@@ -453,6 +507,7 @@ API_CASES = [
         obj=_year_with_approved_plan,
         kwargs=lambda o: {},
         payload=lambda w, o: {"fiscal_year_id": o.pk},
+        role="planner",
     ),
     ApiCase("planning_consolidated_detail", obj=make_consolidated),
     ApiCase(
@@ -460,6 +515,7 @@ API_CASES = [
         method="post",
         obj=_gatherable,
         payload=lambda w, o: {"version": o.version},
+        role="planner",
     ),
     ApiCase(
         "planning_consolidated_verify",
@@ -476,9 +532,22 @@ API_CASES = [
         payload=lambda w, o: {"comments": "Actividades duplicadas con otra dependencia."},
     ),
     ApiCase(
-        "planning_consolidated_committee",
+        "planning_consolidated_send_to_committee",
         method="post",
         obj=_verified,
+        payload=lambda w, o: {"version": o.version},
+        role="planner",
+    ),
+    ApiCase(
+        "planning_consolidated_committee_review",
+        method="post",
+        obj=_in_committee,
+        payload=lambda w, o: {"version": o.version, "comments": "Cubre la cadena de valor."},
+    ),
+    ApiCase(
+        "planning_consolidated_committee",
+        method="post",
+        obj=_reviewed,
         payload=_committee_payload,
     ),
     ApiCase(
@@ -486,5 +555,6 @@ API_CASES = [
         method="post",
         obj=_approved,
         payload=lambda w, o: {},
+        role="planner",
     ),
 ]

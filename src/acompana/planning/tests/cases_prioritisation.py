@@ -9,9 +9,10 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from acompana.core.choices import ProcedureCode
 from acompana.core.tests.api_case import ApiCase
 from acompana.core.tests.cases import ApiListCase, ViewCase, unique_text
-from acompana.core.tests.factories import World
+from acompana.core.tests.factories import World, build_world
 from acompana.planning.choices import CriterionKind
 from acompana.planning.models import (
     PrioritisationCriterion,
@@ -22,6 +23,13 @@ from acompana.planning.models import (
 from acompana.planning.tests.factories import IndicatorFactory, fiscal_year
 from acompana.registry.models import Stakeholder
 from acompana.registry.tests.factories import StakeholderFactory
+
+
+def fp_world() -> World:
+    """The world of the prioritisation tests: an organization with Función Pública's
+    procedure, whose FP-1 names the planner (who does a step comes from the procedure,
+    issue 11); each test module's ``world`` fixture returns it."""
+    return build_world(ProcedureCode.FP)
 
 
 def _indicator(world: Any) -> Any:
@@ -74,7 +82,18 @@ def _priority_list_with_pdf(world: Any) -> PriorityList:
 
     model = _model(world)
     scored = Stakeholder.objects.filter(organization=world.org).values_list("pk", flat=True)
-    return priority_list_save(actor=world.admin, model=model, selected_ids=list(scored))
+    return priority_list_save(actor=prioritiser(world), model=model, selected_ids=list(scored))
+
+
+def prioritiser(world: Any) -> Any:
+    """A user of ``world.org`` who may prioritise: who that is comes from the
+    organization's procedure (issue 11), so it is looked up, not assumed."""
+    from acompana.core.permissions import has_perm
+
+    for user in (world.planner, world.admin, world.professional, world.unit_head):
+        if has_perm(user, "planning.prioritise"):
+            return user
+    raise AssertionError("nobody in the world may prioritise")
 
 
 # --- rows of the lists (tests/test_permissions_generic.py: tenancy and query count) -------------
@@ -166,6 +185,7 @@ def _indicator_data(world: Any, obj: Any) -> dict[str, Any]:
         "code": "PORS-CASO",
         "name": "Indicador PORS del caso",
         "source": "pors",
+        "scale": "percent",
         "higher_is_better": "on",
         "is_active": "on",
         "version": obj.version if obj is not None else 1,
@@ -177,6 +197,8 @@ def _model_data(world: Any, obj: Any) -> dict[str, Any]:
         "name": "Modelo enviado por el caso",
         "fiscal_year": fiscal_year(world.org).pk,
         "description": "",
+        "normalisation": "zscore",
+        "missing_rule": "exclude",
         "version": obj.version if obj is not None else 1,
         "criteria-TOTAL_FORMS": "1",
         "criteria-INITIAL_FORMS": "0",
@@ -243,6 +265,13 @@ CASES = [
         redirect="planning:indicator_detail",
         redirect_kwargs=_same_pk,
     ),
+    ViewCase(
+        "planning:indicator_delete",
+        obj=_indicator,
+        method="post",
+        data=lambda w, o: {"version": o.version},
+        redirect="planning:indicator_list",
+    ),
     ViewCase("planning:indicator_values_export"),
     ViewCase("planning:indicator_values_import"),
     # no file: the form comes back with the error
@@ -295,6 +324,13 @@ API_CASES = [
         obj=_indicator,
         kwargs=lambda o: {"indicator_id": o.pk},
         payload=lambda w, o: {"version": o.version, "unit_label": "puntos"},
+    ),
+    ApiCase(
+        "planning_indicator_delete",
+        "delete",
+        obj=_indicator,
+        kwargs=lambda o: {"indicator_id": o.pk},
+        query=lambda w, o: {"version": o.version},
     ),
     ApiCase(
         "planning_indicator_value_list",

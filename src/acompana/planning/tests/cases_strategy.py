@@ -18,6 +18,7 @@ from acompana.catalog.tests.factories import (
 )
 from acompana.core.choices import ProcedureCode
 from acompana.core.models import Document
+from acompana.core.permissions import roles_in
 from acompana.core.tests.api_case import ApiCase
 from acompana.core.tests.cases import ApiListCase, ViewCase, unique_number, unique_text
 from acompana.planning.models import Strategy, StrategyProposal
@@ -56,11 +57,18 @@ def modality(world: Any) -> Any:
     return found or ModalityFactory(organization=world.org, name="Presencial", code="presencial")
 
 
+def proposer(world: Any) -> Any:
+    """Who writes the proposals in ``world.org``'s procedure: FP-2 names the unit heads and
+    the Subdirección (leadership); procedures without that step keep the permission table."""
+    allowed = roles_in("planning.propose_strategy", organization=world.org)
+    return world.planner if "planner" in allowed else world.leadership
+
+
 def fill(world: Any, proposal: StrategyProposal, *, services: list[Any] | None = None) -> Any:
     if services is None:
         services = [unit_service(world, proposal.unit, name=f"Servicio de {proposal.unit}")]
     return strategy_services.strategy_proposal_update(
-        actor=world.planner,
+        actor=proposer(world),
         proposal=proposal,
         expected_version=proposal.version,
         data={
@@ -82,7 +90,7 @@ def filled_proposal(world: Any) -> StrategyProposal:
 
 def submitted_proposal(world: Any) -> StrategyProposal:
     proposal = filled_proposal(world)
-    return strategy_services.strategy_proposal_submit(actor=world.planner, proposal=proposal)
+    return strategy_services.strategy_proposal_submit(actor=proposer(world), proposal=proposal)
 
 
 def excluded_proposal(world: Any) -> StrategyProposal:

@@ -25,9 +25,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def english():
-    """Messages are stored in the language of the run: read them in English here."""
-    with translation.override("en"):
+def spanish():
+    """The API speaks es-CO like the pages, whatever ``Accept-Language`` the client sends."""
+    with translation.override("es-co"):
         yield
 
 
@@ -130,3 +130,18 @@ def test_run_on_an_approved_plan_is_409(world):
 
     closed = consolidated_for(world.org, status=ConsolidatedStatus.COMMITTEE_APPROVED)
     assert_error(_run(world, closed), 409)
+
+
+def test_an_english_client_reads_the_refusal_in_spanish(world, consolidated):
+    """``Accept-Language: en-US`` does not switch the API's messages to English."""
+    _run(world, consolidated)
+    finding = Finding.objects.get(consolidated=consolidated, rule="travel_without_budget")
+    url = reverse("api:planning_finding_accept", kwargs={"finding_id": finding.pk})
+    client = token_client(world.planner)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en-US,en;q=0.9"
+    error = assert_error(call(client, "post", url, {"justification": "corto"}), 400)
+    msgid = "Write a justification of at least %(n)s characters: why the plan can stay as it is."
+    with translation.override("es-co"):
+        expected = translation.gettext(msgid) % {"n": 10}
+    assert expected != msgid % {"n": 10}
+    assert error["fields"]["justification"] == [expected]

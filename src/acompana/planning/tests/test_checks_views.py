@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 
 from acompana.core.models import Job
 from acompana.planning.checks import services
@@ -28,19 +29,33 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def english():
-    """Messages are stored in the language of the run: read them in English here."""
-    with translation.override("en"):
+def spanish():
+    """The product speaks es-CO whatever the browser asks: assertions read the Spanish shown."""
+    with translation.override("es-co"):
         yield
+
+
+def shown(msgid: str, **params: object) -> str:
+    """``msgid`` as the page shows it: translated to es-CO, filled in and HTML-escaped."""
+    with translation.override("es-co"):
+        text = translation.gettext(msgid)
+    assert text != msgid, f"no Spanish translation for {msgid!r}"
+    return escape(text % params if params else text)
+
+
+def shown_plural(singular: str, plural: str, n: int) -> str:
+    with translation.override("es-co"):
+        text = translation.ngettext(singular, plural, n)
+    return escape(text % {"n": n})
 
 
 @pytest.fixture
 def client_for(client_for):
-    """Logged-in clients that ask for English pages (assertions read English msgids)."""
+    """Logged-in clients whose browser asks for English: the pages still speak es-CO."""
 
     def make(user):
         client = client_for(user)
-        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en-US,en;q=0.9"
         return client
 
     return make
@@ -85,12 +100,23 @@ def test_findings_page_groups_by_severity_with_counts(checked, client_for):
     html = response.content.decode()
     assert "IE Santa Teresa" in html and "Visita rural" in html
     # blocking before warnings, each with its rule heading
-    assert html.index("Duplicated activity") < html.index("Line without need or programme")
-    assert "Findings by severity and status" in html
-    assert "cannot be verified" in html
+    assert html.index(shown("Duplicated activity")) < html.index(
+        shown("Line without need or programme")
+    )
+    assert shown("Findings by severity and status") in html
+    assert (
+        shown_plural(
+            "%(n)s blocking finding has no justification: the plan cannot be verified until "
+            "it is fixed in the unit plan or accepted by planning.",
+            "%(n)s blocking findings have no justification: the plan cannot be verified until "
+            "they are fixed in the unit plans or accepted by planning.",
+            2,
+        )
+        in html
+    )
     # a unit head sees no run button and no accept button
     assert reverse("planning:checks_run", args=[consolidated.pk]) not in html
-    assert "Accept with a justification" not in html
+    assert shown("Accept with a justification") not in html
 
 
 def test_the_planner_sees_run_and_accept(checked, client_for):
@@ -101,7 +127,7 @@ def test_the_planner_sees_run_and_accept(checked, client_for):
         .content.decode()
     )
     assert reverse("planning:checks_run", args=[consolidated.pk]) in html
-    assert "Accept with a justification" in html
+    assert shown("Accept with a justification") in html
     assert reverse("planning:findings_export", args=[consolidated.pk]) in html
 
 
@@ -163,11 +189,11 @@ def test_empty_states(world, client_for):
     consolidated = consolidated_for(world.org)
     client = client_for(world.planner)
     url = reverse("planning:findings", args=[consolidated.pk])
-    assert "The checks have not run yet" in client.get(url).content.decode()
+    assert shown("The checks have not run yet") in client.get(url).content.decode()
     client.post(reverse("planning:checks_run", args=[consolidated.pk]))
     html = client.get(url).content.decode()
-    assert "No current findings" in html
-    assert "the plan can be verified" in html
+    assert shown("No current findings") in html
+    assert shown("No blocking finding is open: the plan can be verified.") in html
 
 
 def test_index_lists_the_consolidated_plans_with_open_counts(checked, client_for):
@@ -181,7 +207,7 @@ def test_index_lists_the_consolidated_plans_with_open_counts(checked, client_for
 
 def test_index_empty_state(world, client_for):
     response = client_for(world.planner).get(reverse("planning:checks_index"))
-    assert "There is no consolidated plan yet" in response.content.decode()
+    assert shown("There is no consolidated plan yet") in response.content.decode()
 
 
 def test_edu5_accept_with_htmx_swaps_the_card_and_the_counts(checked, client_for):
@@ -194,7 +220,13 @@ def test_edu5_accept_with_htmx_swaps_the_card_and_the_counts(checked, client_for
     assert form.status_code == 200
     assert 'name="justification"' in form.content.decode()
     short = client.post(url, {"justification": "corto"}, HTTP_HX_REQUEST="true")
-    assert "at least 10 characters" in short.content.decode()
+    assert (
+        shown(
+            "Write a justification of at least %(n)s characters: why the plan can stay as it is.",
+            n=10,
+        )
+        in short.content.decode()
+    )
     finding.refresh_from_db()
     assert finding.status == FindingStatus.OPEN
     done = client.post(url, {"justification": JUSTIFICATION}, HTTP_HX_REQUEST="true")
@@ -231,8 +263,12 @@ def test_accepting_a_fixed_finding_shows_the_reason(world, client_for):
 def test_run_on_an_approved_plan_is_refused_with_a_message(world, client_for):
     consolidated = consolidated_for(world.org, status=ConsolidatedStatus.PUBLISHED)
     client = client_for(world.planner)
-    response = client.post(reverse("planning:checks_run", args=[consolidated.pk]), follow=True)
-    assert "already approved by the committee" in response.content.decode()
+    response = client.post(reverse("planning:checks_run", args=[consolidated.pk]))
+    assert response.status_code == 409  # a conflict page, not a redirect that hides it
+    assert (
+        shown("The consolidated plan is already approved by the committee: its checks are closed.")
+        in response.content.decode()
+    )
     consolidated.refresh_from_db()
     assert consolidated.checked_at is None
 
@@ -252,10 +288,14 @@ def test_export_csv_follows_the_filters_and_escapes_formulas(checked, client_for
     )
     assert response.status_code == 200
     content = b"".join(response.streaming_content).decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(content)))
-    assert rows[0][:3] == ["Severity", "Rule", "Status"]
+    delimiter = ";" if ";" in content.splitlines()[0] else ","  # Colombian Excel: ";"
+    rows = list(csv.reader(io.StringIO(content), delimiter=delimiter))
+    assert rows[0][:3] == [shown("Severity"), shown("Rule"), shown("Status")]
     assert len(rows) == 1 + 3  # duplicated, travel, and the formula one
-    assert {r[1] for r in rows[1:]} == {"Duplicated activity", "Travel without budget"}
+    assert {r[1] for r in rows[1:]} == {
+        shown("Duplicated activity"),
+        shown("Travel without budget"),
+    }
     assert any(r[4] == "'=HYPERLINK('x')" for r in rows[1:])
 
 
@@ -311,4 +351,4 @@ def test_a_deleted_line_is_shown_as_such(checked, client_for):
     response = client_for(world.planner).get(
         reverse("planning:findings", args=[consolidated.pk]), {"rule": "travel_without_budget"}
     )
-    assert "a line that no longer exists" in response.content.decode()
+    assert shown("a line that no longer exists") in response.content.decode()

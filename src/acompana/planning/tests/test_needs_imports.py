@@ -258,7 +258,7 @@ def test_template_has_the_spanish_columns(world, client_for):
     assert "Identificadores de los grupos de valor" in header
     assert len(workbook.worksheets) == 2  # instructions
     csv_response = client.get(reverse("planning:need_import_template"), {"format": "csv"})
-    assert b"".join(csv_response.streaming_content).decode("utf-8-sig").startswith("Título,")
+    assert b"".join(csv_response.streaming_content).decode("utf-8-sig").startswith("Título;")
 
 
 def test_upload_preview_confirm_through_the_pages(world, client_for, registry):
@@ -321,3 +321,113 @@ def test_a_large_file_is_imported_by_a_job(
     assert IMPORT_SESSION_KEY not in client.session
     page = client.get(response["Location"]).content.decode()
     assert reverse("planning:need_list") in page
+
+
+# --- radicado and received date (issue 11 §5) --------------------------------------------------
+
+RADICADO_HEADER = HEADER + "|Número de radicado|Fecha de recibido"
+
+
+def test_needs_carry_their_radicado_and_received_date(world, registry):
+    year = fiscal_year(world.org).year
+    content = _csv(
+        f"Metas del PTS|Ajustar metas|demanda|correo|alta|SP|DSP|41298|{year}|2026-ER-0001|02/02/2026",
+        header=RADICADO_HEADER,
+    )
+    preview = _preview(world, content)
+    assert preview.ok, (preview.file_errors, preview.row_errors)
+    services.needs_import(
+        actor=world.planner, organization=world.org, content=content, filename="n.csv"
+    )
+    need = Need.objects.get(title="Metas del PTS")
+    assert need.radicado == "2026-ER-0001"
+    assert str(need.received_on) == "2026-02-02"
+
+
+def test_a_repeated_radicado_is_refused_with_its_row(world, registry):
+    from django.utils import translation
+
+    Need.objects.create(
+        organization=world.org,
+        title="Ya registrada",
+        description="x",
+        origin="demand",
+        source="email",
+        radicado="RAD-7",
+    )
+    rows = [
+        "Una|d|demanda|correo||||41298||rad-7|",  # already registered (any case)
+        "Dos|d|demanda|correo||||41298||RAD-8|",
+        "Tres|d|demanda|correo||||41298||RAD-8|",  # repeated in the file
+        "Cuatro|d|demanda|correo||||41298|||31/02/2026",  # not a date
+    ]
+    with translation.override("es"):
+        preview = _preview(world, _csv(*rows, header=RADICADO_HEADER))
+    assert not preview.ok
+    assert [number for number, _errors in preview.row_errors] == [2, 4, 5]
+    assert "Ya registrada" in " ".join(preview.row_errors[0][1])
+    assert "3" in " ".join(preview.row_errors[1][1])  # names the row it repeats
+    with pytest.raises(ImportRejected):
+        services.needs_import(
+            actor=world.planner,
+            organization=world.org,
+            content=_csv(*rows, header=RADICADO_HEADER),
+            filename="n.csv",
+        )
+    assert Need.objects.count() == 1
+
+
+def test_a_radicado_of_another_organization_is_not_a_repeat(world, registry):
+    Need.objects.create(
+        organization=world.other,
+        title="Ajena",
+        description="x",
+        origin="demand",
+        source="email",
+        radicado="RAD-1",
+    )
+    preview = _preview(world, _csv("Una|d|demanda|correo||||41298||RAD-1|", header=RADICADO_HEADER))
+    assert preview.ok, preview.row_errors
+
+
+def test_the_form_service_refuses_a_repeated_radicado(world, registry):
+    from django.core.exceptions import ValidationError
+
+    data = {
+        "title": "Una",
+        "description": "d",
+        "origin": "demand",
+        "source": "email",
+        "radicado": "RAD-9",
+        "received_on": None,
+    }
+    need = services.need_create(actor=world.planner, organization=world.org, data=data)
+    assert need.radicado == "RAD-9"
+    with pytest.raises(ValidationError) as info:
+        services.need_create(actor=world.planner, organization=world.org, data=data)
+    assert "radicado" in info.value.message_dict
+    # editing the need that holds it keeps it
+    services.need_update(
+        actor=world.planner, need=need, expected_version=need.version, data={"title": "Otra"}
+    )
+
+
+def test_the_need_form_accepts_radicado_and_date(world, registry, client_for):
+    client = client_for(world.planner)
+    response = client.post(
+        reverse("planning:need_create"),
+        {
+            "title": "Por formulario",
+            "description": "d",
+            "origin": "demand",
+            "source": "email",
+            "priority": "medium",
+            "radicado": "RAD-F1",
+            "received_on": "2026-03-04",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    need = Need.objects.get(title="Por formulario")
+    assert (need.radicado, str(need.received_on)) == ("RAD-F1", "2026-03-04")
+    page = client.get(reverse("planning:need_detail", args=[need.pk])).content.decode()
+    assert "RAD-F1" in page and "04/03/2026" in page

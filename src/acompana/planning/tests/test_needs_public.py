@@ -10,8 +10,9 @@ import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils.translation import gettext
 
-from acompana.catalog.tests.factories import TopicFactory
+from acompana.catalog.tests.factories import ModalityFactory, TopicFactory
 from acompana.core import ratelimit
 from acompana.core.tests.factories import OrganizationFactory, build_world
 from acompana.planning.models import Need
@@ -34,6 +35,7 @@ def _url(org):
 def _post_data(**extra):
     return {
         "requester_name": "Ana Pérez",
+        "requester_position": "Secretaria de Salud municipal",
         "requester_email": "ana.perez@garzon-huila.gov.co",
         "requester_phone": "608 833 2000",
         "requester_entity": "Alcaldía de Garzón",
@@ -209,3 +211,56 @@ def test_municipalities_follow_the_department(world, client):
     assert 'value="41298"' in body and 'value="05001"' not in body
     bad = client.get(reverse("planning:need_request_municipalities"), {"department": "x"})
     assert 'value="41298"' not in bad.content.decode()
+
+
+# --- what the form asks, the confirmation, the policy (issue 11 §8) ---------------------------
+
+
+def test_the_form_asks_position_identification_and_the_catalogues_modalities(world, client):
+    ModalityFactory(organization=world.org, name="Virtual")
+    ModalityFactory(organization=world.org, name="Inactiva", is_active=False)
+    ModalityFactory(organization=world.other, name="De otra entidad")
+    response = client.get(_url(world.org))
+    body = response.content.decode()
+    for name in ("requester_position", "requester_identifier", "preferred_modality"):
+        assert f'name="{name}"' in body
+    modalities = [m.name for m in response.context["form"].fields["preferred_modality"].queryset]
+    assert modalities == ["Virtual"]
+    # the position is required
+    data = _post_data()
+    del data["requester_position"]
+    assert "requester_position" in client.post(_url(world.org), data).context["form"].errors
+    assert not Need.objects.exists()
+
+
+def test_the_requester_gets_the_radicado_by_email(
+    world, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    modality = ModalityFactory(organization=world.org, name="Presencial")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            _url(world.org),
+            _post_data(requester_identifier="891180084-1", preferred_modality=modality.pk),
+        )
+    assert response.status_code == 302
+    need = Need.objects.get()
+    assert need.preferred_modality == modality and need.requester_identifier == "891180084-1"
+    assert need.requester_position == "Secretaria de Salud municipal"
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["ana.perez@garzon-huila.gov.co"]
+    assert need.reference in mailoutbox[0].body
+    done = client.get(response["Location"]).content.decode()
+    assert need.reference in done and gettext("We sent it to your e-mail too.") in done
+
+
+def test_the_notice_links_the_organizations_data_policy(world, client):
+    policy = reverse("core:organization_data_policy", args=[world.org.slug])
+    for url in (_url(world.org), reverse("planning:need_request_notice", args=[world.org.slug])):
+        body = client.get(url).content.decode()
+        assert f'href="{policy}"' in body
+        assert f"http://testserver{policy}" in body  # the full address, printable
+    assert "página pública" in notice_text(organization=world.org)
+
+
+def test_the_request_form_is_linked_from_the_organizations_public_page(world, client):
+    body = client.get(reverse("core:organization_public", args=[world.org.slug])).content.decode()
+    assert f'href="{_url(world.org)}"' in body

@@ -7,17 +7,21 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError
+from django.urls import reverse
 
-from acompana.catalog.tests.factories import TopicFactory
+from acompana.catalog.tests.factories import ModalityFactory, TopicFactory
 from acompana.core.actors import is_system_actor, system_actor
 from acompana.core.errors import StaleObjectError, TransitionError
 from acompana.core.models import Event
 from acompana.core.procedures.trail import procedure_trail
 from acompana.core.tests.factories import UnitFactory, build_world
+from acompana.geo.models import Municipality
 from acompana.planning.choices import NeedOrigin, NeedSource, NeedStatus, Priority
 from acompana.planning.models import Need
+from acompana.planning.needs import selectors as need_selectors
 from acompana.planning.needs import services
 from acompana.planning.tests.factories import NeedFactory, fiscal_year
+from acompana.registry.models import Stakeholder
 from acompana.registry.notice import CURRENT_NOTICE_VERSION, notice_hash, notice_text
 from acompana.registry.tests.factories import StakeholderFactory
 
@@ -43,6 +47,7 @@ def _request_data(world, **extra):
         "requester_name": "Ana Pérez",
         "requester_email": "Ana.Perez@Garzon-Huila.gov.co",
         "requester_phone": "608 833 2000",
+        "requester_position": "Secretaria de Salud municipal",
         "requester_entity": "Alcaldía de Garzón",
         "requester_municipality": None,
         "topic": None,
@@ -276,9 +281,15 @@ def test_request_lands_as_demand_to_triage_with_consent_proof(world):
     assert need.consent_at is not None
     assert need.reference.startswith("SOL-") and need.reference.endswith("-0001")
     assert "Vacunación" in need.title and "Alcaldía de Garzón" in need.title
-    event = Event.objects.get(step_key="need.registered", object_id=str(need.pk))
-    assert is_system_actor(event.actor)  # nobody signed in: the system, on purpose
+    assert need.requester_position == "Secretaria de Salud municipal"
+    # the submission is audit-only, by the system (nobody is signed in): SAL-1 / EDU-1 wait
+    # for a person to accept the request at triage
+    event = Event.objects.get(step_key="need.requested", object_id=str(need.pk))
+    assert is_system_actor(event.actor)
     assert "Ana" not in str(event.after) and "ana.perez" not in str(event.after)
+    assert not Event.objects.filter(step_key="need.registered").exists()
+    sal1 = next(s for s in procedure_trail(user=world.planner, obj=need) if s.id == "SAL-1")
+    assert not sal1.done
 
 
 def test_request_without_consent_stores_nothing(world):
@@ -483,3 +494,163 @@ def test_unit_head_triages_a_public_request_into_its_own_unit(world, client_for)
     assert need.status == NeedStatus.OPEN and need.unit == world.unit
     # once in a unit, only that unit's scope writes it
     assert not need_selectors.can_triage_need(user=world.unit_head, need=need)
+
+
+# --- public request: what the form asks, the confirmation, SAL-1 at triage (issue 11 §8) -----
+
+
+def test_request_stores_position_identifier_and_modality_and_mails_the_radicado(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    modality = ModalityFactory(organization=world.org, name="Virtual")
+    municipality = Municipality.objects.get(code="41298")
+    with django_capture_on_commit_callbacks(execute=True):
+        need = services.need_request_submit(
+            actor=system_actor(),
+            organization=world.org,
+            data=_request_data(
+                world,
+                requester_identifier="891.180.084-1",
+                preferred_modality=modality,
+                requester_municipality=municipality,
+            ),
+            consent=True,
+            notice_version=CURRENT_NOTICE_VERSION,
+            base_url="https://acompana.example.gov.co",
+        )
+    assert (need.requester_identifier, need.preferred_modality) == ("891180084-1", modality)
+    assert need.radicado == need.reference and need.received_on is not None
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert mail.to == ["ana.perez@garzon-huila.gov.co"]
+    assert need.reference in mail.subject and need.reference in mail.body
+    policy = reverse("core:organization_data_policy", args=[world.org.slug])
+    assert f"https://acompana.example.gov.co{policy}" in mail.body
+
+
+def test_request_refuses_a_bad_identifier_a_foreign_modality_and_no_position(world):
+    foreign = ModalityFactory(organization=world.other)
+    with pytest.raises(ValidationError) as exc:
+        services.need_request_submit(
+            actor=system_actor(),
+            organization=world.org,
+            data=_request_data(
+                world,
+                requester_position=" ",
+                requester_identifier="NIT ABC",
+                preferred_modality=foreign,
+            ),
+            consent=True,
+            notice_version=CURRENT_NOTICE_VERSION,
+        )
+    assert {"requester_position", "requester_identifier", "preferred_modality"} <= set(
+        exc.value.message_dict
+    )
+    assert not Need.objects.exists()
+
+
+def _garzon_request(world, **extra):
+    return services.need_request_submit(
+        actor=system_actor(),
+        organization=world.org,
+        data=_request_data(
+            world, requester_municipality=Municipality.objects.get(code="41298"), **extra
+        ),
+        consent=True,
+        notice_version=CURRENT_NOTICE_VERSION,
+    )
+
+
+def test_triage_matches_the_alcaldia_sets_title_and_vigencia_and_records_sal1_by_the_person(
+    world,
+):
+    need = _garzon_request(world)
+    alcaldia = StakeholderFactory(
+        organization=world.org,
+        kind="municipality",
+        name="Alcaldía de Garzón",
+        dane_code="41298",
+        municipality=Municipality.objects.get(code="41298"),
+    )
+    StakeholderFactory(organization=world.org, name="Otra entidad")
+    assert need_selectors.requester_matches(user=world.unit_head, need=need) == [alcaldia]
+    next_year = fiscal_year(world.org, 2099)
+    services.need_triage(
+        actor=world.unit_head,
+        need=need,
+        decision=services.TRIAGE_ACCEPT,
+        expected_version=1,
+        data={
+            "unit": world.unit,
+            "title": "Plan de intervenciones colectivas de Garzón",
+            "fiscal_year": next_year,
+            "requester_stakeholder": alcaldia,
+        },
+    )
+    need.refresh_from_db()
+    assert need.title == "Plan de intervenciones colectivas de Garzón"
+    assert need.fiscal_year == next_year
+    assert list(need.stakeholder_links.values_list("stakeholder_id", flat=True)) == [alcaldia.pk]
+    registered = Event.objects.get(step_key="need.registered", object_id=str(need.pk))
+    assert registered.actor == world.unit_head
+    sal1 = next(s for s in procedure_trail(user=world.unit_head, obj=need) if s.id == "SAL-1")
+    assert sal1.done and sal1.actor == world.unit_head
+
+
+def test_triage_matches_the_entity_by_nit():
+    world = build_world(procedure_code="EDU")
+    need = _garzon_request(world, requester_identifier="891180084")
+    hospital = StakeholderFactory(organization=world.org, name="E.S.E. Hospital", nit="891180084-1")
+    StakeholderFactory(organization=world.other, name="Ajena", nit="891180084-1")
+    assert need_selectors.requester_matches(user=world.planner, need=need) == [hospital]
+    services.need_triage(
+        actor=world.planner,
+        need=need,
+        decision=services.TRIAGE_ACCEPT,
+        data={"requester_stakeholder": hospital},
+    )
+    edu1 = next(s for s in procedure_trail(user=world.planner, obj=need) if s.id == "EDU-1")
+    assert edu1.done and edu1.actor == world.planner
+
+
+def test_triage_registers_the_requesting_alcaldia_when_it_is_not_in_the_registry(world):
+    need = _garzon_request(world)
+    assert need_selectors.requester_matches(user=world.planner, need=need) == []
+    services.need_triage(
+        actor=world.planner,
+        need=need,
+        decision=services.TRIAGE_ACCEPT,
+        data={"new_stakeholder": {"kind": "municipality", "name": "Alcaldía de Garzón"}},
+    )
+    created = Stakeholder.objects.get(organization=world.org, dane_code="41298")
+    assert (created.kind, created.name, created.municipality.code) == (
+        "municipality",
+        "Alcaldía de Garzón",
+        "41298",
+    )
+    assert list(need.stakeholder_links.values_list("stakeholder_id", flat=True)) == [created.pk]
+    assert Event.objects.filter(step_key="stakeholder.created", actor=world.planner).exists()
+
+
+def test_a_refused_new_stakeholder_leaves_the_request_untouched(world):
+    need = _garzon_request(world, requester_identifier="891180084-7")  # wrong check digit
+    with pytest.raises(ValidationError) as exc:
+        services.need_triage(
+            actor=world.planner,
+            need=need,
+            decision=services.TRIAGE_ACCEPT,
+            data={"new_stakeholder": {"kind": "territorial_entity", "name": "Entidad"}},
+        )
+    assert "requester_stakeholder" in exc.value.message_dict
+    need.refresh_from_db()
+    assert need.status == "to_triage"
+    assert not Stakeholder.objects.filter(organization=world.org, name="Entidad").exists()
+    assert not Event.objects.filter(step_key="need.registered").exists()
+
+
+def test_a_discarded_request_completes_no_step(world):
+    need = _request(world)
+    services.need_triage(
+        actor=world.planner, need=need, decision="discard", reason="Fuera de competencia."
+    )
+    assert not Event.objects.filter(step_key="need.registered").exists()

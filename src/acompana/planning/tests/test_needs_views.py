@@ -389,6 +389,124 @@ def test_triage_page_requires_a_reason_to_discard(world, client_for, catalogue):
     assert Need.objects.get(pk=need.pk).status == "to_triage"
 
 
+def test_triage_page_offers_the_alcaldia_of_the_requesters_municipality(world, client_for):
+    """Issue 11 §8: the request's municipality is matched to its alcaldía in the registry,
+    chosen by default; title and vigencia can be set; SAL-1 is then done by that person."""
+    from acompana.core.models import Event
+    from acompana.geo.models import Municipality
+    from acompana.planning.tests.factories import fiscal_year
+    from acompana.registry.tests.factories import StakeholderFactory
+
+    garzon = Municipality.objects.get(code="41298")
+    alcaldia = StakeholderFactory(
+        organization=world.org,
+        kind="municipality",
+        name="Alcaldía de Garzón",
+        dane_code="41298",
+        municipality=garzon,
+    )
+    need = NeedFactory(
+        organization=world.org,
+        status="to_triage",
+        origin="demand",
+        source="request",
+        unit=None,
+        requester_entity="Alcaldía de Garzón",
+        requester_municipality=garzon,
+        requester_position="Secretario de Salud",
+    )
+    url = reverse("planning:need_triage", args=[need.pk])
+    client = client_for(world.unit_head)
+    page = client.get(url)
+    form = page.context["form"]
+    assert form["requester_stakeholder"].value() == str(alcaldia.pk)
+    assert form["title"].value() == need.title
+    assert "Secretario de Salud" in page.content.decode()
+    year = fiscal_year(world.org, 2099)
+    response = client.post(
+        url,
+        {
+            "decision": "accept",
+            "priority": "medium",
+            "unit": world.unit.pk,
+            "title": "Vigilancia epidemiológica en Garzón",
+            "fiscal_year": year.pk,
+            "requester_stakeholder": str(alcaldia.pk),
+            "version": need.version,
+        },
+    )
+    assert response.status_code == 302
+    need.refresh_from_db()
+    assert (need.status, need.title, need.fiscal_year) == (
+        "open",
+        "Vigilancia epidemiológica en Garzón",
+        year,
+    )
+    assert list(need.stakeholder_links.values_list("stakeholder_id", flat=True)) == [alcaldia.pk]
+    event = Event.objects.get(step_key="need.registered", object_id=str(need.pk))
+    assert event.actor == world.unit_head
+    detail = client.get(reverse("planning:need_detail", args=[need.pk])).content.decode()
+    assert "Secretario de Salud" in detail  # what the form asked stays on the need's page
+
+
+def test_triage_page_offers_but_does_not_choose_the_alcaldia_for_another_entity(world, client_for):
+    from acompana.geo.models import Municipality
+    from acompana.registry.tests.factories import StakeholderFactory
+
+    garzon = Municipality.objects.get(code="41298")
+    alcaldia = StakeholderFactory(
+        organization=world.org, kind="municipality", dane_code="41298", municipality=garzon
+    )
+    hospital = StakeholderFactory(organization=world.org, kind="other", nit="891180084-1")
+    need = NeedFactory(
+        organization=world.org,
+        status="to_triage",
+        requester_entity="E.S.E. Hospital San Antonio",
+        requester_municipality=garzon,
+    )
+    url = reverse("planning:need_triage", args=[need.pk])
+    form = client_for(world.planner).get(url).context["form"]
+    assert str(alcaldia.pk) in dict(form.fields["requester_stakeholder"].choices)
+    assert form["requester_stakeholder"].value() == ""
+    # the NIT the requester gave chooses its entity
+    need.requester_identifier = "891180084"
+    need.save()
+    form = client_for(world.planner).get(url).context["form"]
+    assert form["requester_stakeholder"].value() == str(hospital.pk)
+
+
+def test_triage_page_registers_a_new_stakeholder(world, client_for):
+    from acompana.geo.models import Municipality
+    from acompana.registry.models import Stakeholder
+
+    need = NeedFactory(
+        organization=world.org,
+        status="to_triage",
+        origin="demand",
+        source="request",
+        requester_entity="Alcaldía de Garzón",
+        requester_municipality=Municipality.objects.get(code="41298"),
+    )
+    url = reverse("planning:need_triage", args=[need.pk])
+    client = client_for(world.planner)
+    assert client.get(url).context["form"]["new_kind"].value() == "municipality"
+    response = client.post(
+        url,
+        {
+            "decision": "accept",
+            "priority": "medium",
+            "requester_stakeholder": "new",
+            "new_kind": "municipality",
+            "new_name": "Alcaldía Municipal de Garzón",
+            "version": need.version,
+        },
+    )
+    assert response.status_code == 302
+    created = Stakeholder.objects.get(organization=world.org, dane_code="41298")
+    assert created.name == "Alcaldía Municipal de Garzón"
+    assert need.stakeholder_links.get().stakeholder == created
+
+
 def test_triage_of_an_already_triaged_need_redirects(world, client_for, catalogue):
     response = client_for(world.planner).get(
         reverse("planning:need_triage", args=[catalogue["a"].pk])
@@ -429,7 +547,7 @@ def test_export_csv_escapes_formulas_and_follows_the_filters(world, client_for, 
     )
     assert response.status_code == 200
     text = b"".join(response.streaming_content).decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows[0][:4] == ["Título", "Descripción", "Tipo de origen", "Fuente"]
     titles = {row[0] for row in rows[1:]}
     assert titles == {"Metas del plan territorial", '\'=HYPERLINK("http://malo")'}

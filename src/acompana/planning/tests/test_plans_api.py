@@ -25,7 +25,7 @@ def _json(response):
 
 
 def test_a_unit_writes_and_submits_its_plan_through_the_api(world):
-    """SAL-2 through the API: open, add lines, submit; the unit head approves."""
+    """SAL-2 through the API: open, add lines, finalise in one action (no review in SAL)."""
     client = token_client(world.professional)
     response = call(
         client,
@@ -35,7 +35,7 @@ def test_a_unit_writes_and_submits_its_plan_through_the_api(world):
     )
     assert response.status_code == 201, response.content
     plan = _json(response)
-    assert plan["status"] == "draft" and plan["actions"] == ["submit"]
+    assert plan["status"] == "draft" and plan["actions"] == ["finalise"]
     school = StakeholderFactory(organization=world.org)
     need = NeedFactory(organization=world.org)
     response = call(
@@ -71,23 +71,25 @@ def test_a_unit_writes_and_submits_its_plan_through_the_api(world):
     assert "months" in assert_error(months, 400)["fields"]
     listed = _json(client.get(reverse("api:planning_line_list", kwargs={"pk": plan["id"]})))
     assert listed["count"] == 1
-    submitted = call(
+    no_review = call(
         client, "post", reverse("api:planning_plan_submit", kwargs={"pk": plan["id"]}), {}
     )
-    assert _json(submitted)["status"] == "submitted"
-    again = call(client, "post", reverse("api:planning_plan_submit", kwargs={"pk": plan["id"]}), {})
-    assert_error(again, 409, "transition")
+    assert_error(no_review, 409, "transition")
     forbidden = call(
-        client, "post", reverse("api:planning_plan_approve", kwargs={"pk": plan["id"]}), {}
-    )
-    assert_error(forbidden, 403)
-    approved = call(
-        token_client(world.unit_head),
+        token_client(world.auditor),
         "post",
-        reverse("api:planning_plan_approve", kwargs={"pk": plan["id"]}),
+        reverse("api:planning_plan_finalise", kwargs={"pk": plan["id"]}),
         {},
     )
-    assert _json(approved)["status"] == "published"
+    assert_error(forbidden, 403)
+    finalised = call(
+        client, "post", reverse("api:planning_plan_finalise", kwargs={"pk": plan["id"]}), {}
+    )
+    assert _json(finalised)["status"] == "published"
+    again = call(
+        client, "post", reverse("api:planning_plan_finalise", kwargs={"pk": plan["id"]}), {}
+    )
+    assert_error(again, 409, "transition")
 
 
 def test_a_stale_line_update_gets_409_and_changes_nothing(world):
@@ -178,6 +180,20 @@ def test_the_consolidated_plan_through_the_api():
         planner, "post", reverse("api:planning_consolidated_verify", kwargs={"pk": pk}), {}
     )
     assert _json(verified)["status"] == "verified", verified.content
+    sent = call(
+        planner,
+        "post",
+        reverse("api:planning_consolidated_send_to_committee", kwargs={"pk": pk}),
+        {},
+    )
+    assert _json(sent)["status"] == ConsolidatedStatus.IN_COMMITTEE, sent.content
+    reviewed = call(
+        token_client(world.committee),
+        "post",
+        reverse("api:planning_consolidated_committee_review", kwargs={"pk": pk}),
+        {"comments": "Cubre todos los servicios."},
+    )
+    assert _json(reviewed)["status"] == ConsolidatedStatus.COMMITTEE_REVIEWED, reviewed.content
     decided = call(
         token_client(world.committee),
         "post",

@@ -66,10 +66,9 @@ def test_edu_consolidated_pdf_groups_the_units(tmp_path):
 def test_submission_and_publication_store_the_plan_pdf(world, client_for):
     """SAL-2: the PDF is a document of the plan, listed and downloadable."""
     plan = make_plan(world)
-    services.plan_submit(actor=world.professional, plan=plan)
-    services.plan_approve(actor=world.unit_head, plan=plan)
+    services.plan_finalise(actor=world.unit_head, plan=plan)  # SAL-2: one action finalises
     documents = Document.objects.filter(object_id=str(plan.pk), kind="plan.pdf")
-    assert documents.count() == 2
+    assert documents.count() == 1
     document = documents.first()
     assert document.format_code == "MI-GS-RG-869" and document.pages >= 1
     page = client_for(world.auditor).get(reverse("planning:plan_detail", args=[plan.pk]))
@@ -89,7 +88,7 @@ def test_a_plan_document_is_hidden_with_its_plan(world, client_for):
     """The one download (``core:document_download``) checks the plan is visible: once the
     plan is gone, so is its PDF."""
     plan = make_plan(world)
-    services.plan_submit(actor=world.professional, plan=plan)
+    services.plan_finalise(actor=world.unit_head, plan=plan)
     document = Document.objects.filter(object_id=str(plan.pk), kind="plan.pdf").first()
     url = reverse("core:document_download", args=[document.pk])
     assert client_for(world.admin).get(url).status_code == 200

@@ -12,7 +12,12 @@ from django.urls import reverse
 from acompana.core.tests.factories import build_world
 from acompana.planning.choices import ConsolidatedStatus, PlanStatus
 from acompana.planning.models import ConsolidatedPlan, Plan, PlanComment
-from acompana.planning.tests.cases_plans import complete_line, make_consolidated, make_plan
+from acompana.planning.tests.cases_plans import (
+    complete_line,
+    make_consolidated,
+    make_plan,
+    use_procedure,
+)
 from acompana.planning.tests.factories import fiscal_year
 
 pytestmark = pytest.mark.django_db
@@ -76,14 +81,16 @@ def test_the_plan_page_shows_the_grid_actions_and_the_trail(world, client_for):
         .content.decode()
     )
     assert 'id="plan-lines"' in html and "procedure-trail" in html and "SAL-2" in html
-    assert reverse("planning:plan_submit", args=[plan.pk]) in html
+    # SAL-2 has no review: one action finalises the plan, no "send to review"
+    assert reverse("planning:plan_finalise", args=[plan.pk]) in html
+    assert reverse("planning:plan_submit", args=[plan.pk]) not in html
     assert reverse("planning:plan_line_create", args=[plan.pk]) in html
     auditor = (
         client_for(world.auditor)
         .get(reverse("planning:plan_detail", args=[plan.pk]))
         .content.decode()
     )
-    assert reverse("planning:plan_submit", args=[plan.pk]) not in auditor
+    assert reverse("planning:plan_finalise", args=[plan.pk]) not in auditor
     assert reverse("planning:plan_line_create", args=[plan.pk]) not in auditor
     assert (
         client_for(world.outsider).get(reverse("planning:plan_detail", args=[plan.pk])).status_code
@@ -93,6 +100,7 @@ def test_the_plan_page_shows_the_grid_actions_and_the_trail(world, client_for):
 
 def test_return_and_approval_through_the_pages(world, client_for):
     """EDU-3 in the UI: the unit head returns with comments, the unit resubmits, approved."""
+    use_procedure(world, "EDU")
     plan = make_plan(world, status=PlanStatus.SUBMITTED)
     head = client_for(world.unit_head)
     page = head.get(reverse("planning:plan_detail", args=[plan.pk])).content.decode()
@@ -112,11 +120,12 @@ def test_return_and_approval_through_the_pages(world, client_for):
         {"version": Plan.objects.get(pk=plan.pk).version},
     )
     plan.refresh_from_db()
-    assert plan.status == PlanStatus.PUBLISHED and plan.round == 2
+    assert plan.status == PlanStatus.UNIT_APPROVED and plan.round == 2
     assert PlanComment.objects.filter(plan=plan).count() == 1
 
 
 def test_a_stale_transition_form_is_refused_with_a_message(world, client_for):
+    use_procedure(world, "EDU")
     plan = make_plan(world, status=PlanStatus.SUBMITTED)
     old_version = plan.version
     client_for(world.unit_head).post(
@@ -151,7 +160,31 @@ def test_the_consolidated_plan_pages_drive_edu_4_to_edu_8(client_for):
     planner.post(reverse("planning:consolidated_verify", args=[consolidated.pk]))
     consolidated.refresh_from_db()
     assert consolidated.status == ConsolidatedStatus.VERIFIED
+    # EDU-6: planning sends it; the committee reviews the coverage (its own step) on its page
+    send = reverse("planning:consolidated_send_to_committee", args=[consolidated.pk])
+    assert (
+        send
+        in planner.get(
+            reverse("planning:consolidated_detail", args=[consolidated.pk])
+        ).content.decode()
+    )
+    planner.post(send)
+    consolidated.refresh_from_db()
+    assert consolidated.status == ConsolidatedStatus.IN_COMMITTEE
     committee = client_for(world.committee)
+    coverage = committee.get(reverse("planning:consolidated_coverage", args=[consolidated.pk]))
+    review = reverse("planning:consolidated_committee_review", args=[consolidated.pk])
+    assert review in coverage.content.decode()
+    assert (
+        review
+        not in planner.get(
+            reverse("planning:consolidated_coverage", args=[consolidated.pk])
+        ).content.decode()
+    )
+    assert planner.post(review).status_code == 403
+    committee.post(review, {"comments": "Cubre la cadena de valor."})
+    consolidated.refresh_from_db()
+    assert consolidated.status == ConsolidatedStatus.COMMITTEE_REVIEWED
     assert (
         committee.get(
             reverse("planning:consolidated_committee", args=[consolidated.pk])

@@ -105,7 +105,12 @@ def test_edu_path_from_draft_to_published_with_a_return():
     services.consolidated_plan_verify(actor=world.planner, consolidated=consolidated)
     assert consolidated.status == ConsolidatedStatus.VERIFIED
     assert Plan.objects.get(pk=plan.pk).status == P.VERIFIED
-    # EDU-6..7: the committee approves in an acta
+    # EDU-6: sent to the committee, which records its coverage review apart from EDU-7
+    services.consolidated_plan_send_to_committee(actor=world.planner, consolidated=consolidated)
+    assert consolidated.status == ConsolidatedStatus.IN_COMMITTEE
+    services.consolidated_plan_committee_review(actor=world.committee, consolidated=consolidated)
+    assert consolidated.status == ConsolidatedStatus.COMMITTEE_REVIEWED
+    # EDU-7: the committee approves in an acta
     decision = services.consolidated_plan_committee_decide(
         actor=world.committee,
         consolidated=consolidated,
@@ -208,6 +213,7 @@ def test_edu_6_7_a_committee_rejection_returns_every_plan_with_the_acta_comments
         actor=world.planner, organization=world.org, fiscal_year=fiscal_year(world.org)
     )
     services.consolidated_plan_verify(actor=world.planner, consolidated=consolidated)
+    services.consolidated_plan_send_to_committee(actor=world.planner, consolidated=consolidated)
     with pytest.raises(ValidationError):  # a rejection must say why
         services.consolidated_plan_committee_decide(
             actor=world.committee,
@@ -219,7 +225,7 @@ def test_edu_6_7_a_committee_rejection_returns_every_plan_with_the_acta_comments
             comments="",
         )
     consolidated.refresh_from_db()
-    assert consolidated.status == ConsolidatedStatus.VERIFIED
+    assert consolidated.status == ConsolidatedStatus.IN_COMMITTEE
     services.consolidated_plan_committee_decide(
         actor=world.committee,
         consolidated=consolidated,
@@ -286,19 +292,25 @@ def test_fp_5_6_path_consolidation_committee_and_registration():
 # --- SAL and DNP: the unit head's approval publishes ------------------------------------------
 
 
-def test_sal_2_plan_is_approved_and_published_by_the_unit_head(world):
-    """SAL-2: the coordinator returns or approves the plan MI-GS-RG-869; approving publishes
-    it (no consolidation, committee or publication stage in the SAL procedure)."""
+def test_sal_2_plan_is_finalised_by_the_unit_head_in_one_action(world):
+    """SAL-2 has no review: the coordinator finalises the plan MI-GS-RG-869 in one action
+    (no "send to review" then "approve" of his own plan; no consolidation, committee or
+    publication stage in the SAL procedure)."""
     plan = make_plan(world)
-    services.plan_submit(actor=world.professional, plan=plan)
-    services.plan_return(actor=world.unit_head, plan=plan, comments="Agregue el trimestre.")
-    services.plan_submit(actor=world.professional, plan=plan)
-    services.plan_approve(actor=world.unit_head, plan=plan)
-    assert plan.status == P.PUBLISHED and plan.round == 2
-    keys = _keys(plan)
-    assert keys[-2:] == ["plan.unit_approved", "plan.published"]
-    assert Event.objects.filter(step_key="plan.submitted", object_id=str(plan.pk)).count() == 2
-    assert Document.objects.filter(object_id=str(plan.pk), kind="plan.pdf").count() == 3
+    actions = [
+        t.action
+        for t in workflow.plan_actions(
+            user=world.unit_head, organization=world.org, status=plan.status
+        )
+    ]
+    assert actions == ["finalise"]
+    with pytest.raises(TransitionError):
+        services.plan_submit(actor=world.unit_head, plan=plan)
+    services.plan_finalise(actor=world.unit_head, plan=plan)
+    assert plan.status == P.PUBLISHED and plan.round == 1
+    assert _keys(plan)[-2:] == ["plan.submitted", "plan.published"]
+    assert Event.objects.filter(step_key="plan.submitted", object_id=str(plan.pk)).count() == 1
+    assert Document.objects.filter(object_id=str(plan.pk), kind="plan.pdf").count() == 1
     trail = procedure_trail(user=world.unit_head, obj=plan)
     assert "SAL-2" in _done(trail)
     assert workflow.plan_path(world.org) == ["draft", "submitted", "published"]
@@ -315,12 +327,14 @@ def test_sal_planning_may_publish_a_submitted_plan(world):
     assert _keys(plan)[-1] == "plan.published"
 
 
-def test_dnp_3_work_plan_is_approved_and_published():
-    """DNP-3: the work plan ("plan de trabajo") is planned by the professional and approved."""
+def test_dnp_3_work_plan_is_finalised_by_the_professional():
+    """DNP-3: the work plan ("plan de trabajo") is the professional's: he finalises it; the
+    procedure has no unit head's approval, so the unit head cannot."""
     world = build_world(procedure_code="DNP")
     plan = make_plan(world)
-    services.plan_submit(actor=world.professional, plan=plan)
-    services.plan_approve(actor=world.unit_head, plan=plan)
+    with pytest.raises(PermissionDenied):
+        services.plan_finalise(actor=world.unit_head, plan=plan)
+    services.plan_finalise(actor=world.professional, plan=plan)
     assert plan.status == P.PUBLISHED
     assert "DNP-3" in _done(procedure_trail(user=world.unit_head, obj=plan))
 

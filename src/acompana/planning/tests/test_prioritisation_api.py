@@ -18,8 +18,15 @@ from acompana.planning.models import (
     PrioritisationModel,
     PriorityList,
 )
-from acompana.planning.tests.cases_prioritisation import make_model, make_stakeholders
+from acompana.planning.tests.cases_prioritisation import fp_world, make_model, make_stakeholders
 from acompana.planning.tests.factories import IndicatorFactory, NeedFactory, fiscal_year
+
+
+@pytest.fixture
+def world(db):
+    """Función Pública's procedure: its FP-1 names the planner (see ``fp_world``)."""
+    return fp_world()
+
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +98,7 @@ def test_model_create_validation_and_ranking(world):
     a, b = make_stakeholders(world.org, 2)
     need = NeedFactory(organization=world.org, fiscal_year=fy, source=NeedSource.COURT_ACTION)
     NeedStakeholder.objects.create(organization=world.org, need=need, stakeholder=b)
-    client = token_client(world.admin)
+    client = token_client(world.planner)
     url = reverse("api:planning_prioritisation_model_create")
     response = call(
         client,
@@ -160,7 +167,8 @@ def test_model_create_validation_and_ranking(world):
         reverse("api:planning_prioritisation_ranking", kwargs={"model_id": model["id"]}),
         query={"municipality": "123"},
     )
-    assert "municipality" in assert_error(response, 400)["fields"]
+    # the OpenAPI states the DIVIPOLA pattern: another value is a schema error (422)
+    assert "municipality" in assert_error(response, 422)["fields"]
 
 
 def test_model_update_replaces_criteria(world):

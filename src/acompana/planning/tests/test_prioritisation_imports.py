@@ -20,8 +20,15 @@ from acompana.core.tabular import ImportRejected
 from acompana.planning.models import IndicatorValue
 from acompana.planning.prioritisation.imports import parse_decimal, parse_indicator_values_file
 from acompana.planning.prioritisation.services import indicator_values_import
+from acompana.planning.tests.cases_prioritisation import fp_world
 from acompana.planning.tests.factories import IndicatorFactory
 from acompana.registry.tests.factories import StakeholderFactory, municipality
+
+
+@pytest.fixture
+def world(db):
+    """Función Pública's procedure: its FP-1 names the planner (see ``fp_world``)."""
+    return fp_world()
 
 
 @pytest.fixture
@@ -359,12 +366,12 @@ def test_templates(data, client_for):
     response = client.get(reverse("planning:indicator_values_template") + "?format=csv")
     content = b"".join(response.streaming_content).decode("utf-8-sig")
     assert content.splitlines() == [
-        "Código del indicador,Identificador del grupo de valor,Año,Valor"
+        "Código del indicador;Identificador del grupo de valor;Año;Valor"
     ]
     url = reverse("planning:indicator_values_template")
     response = client.get(f"{url}?format=csv&indicator={indicator.pk}&year=2025")
     lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
-    assert f"FURAG-IDI,{a.nit},2025,,Alcaldía de Garzón" in lines
+    assert f"FURAG-IDI;{a.nit};2025;;Alcaldía de Garzón" in lines
     assert not any("Inactiva" in line for line in lines)
     response = client.get(f"{url}?format=xlsx&indicator={indicator.pk}")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -382,5 +389,5 @@ def test_the_values_export_can_be_imported_again(data, client_for):
     )
     exported = b"".join(response.streaming_content)
     assert "Alcaldía de Garzón" in exported.decode("utf-8-sig")
-    result = _import(world, exported.replace(b"67.4", b"68"), "exportado.csv")
+    result = _import(world, exported.replace(b"67,4", b"68"), "exportado.csv")
     assert (result.created, result.updated, result.unchanged) == (0, 1, 1)

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from acompana.planning.prioritisation.scoring import (
     Criterion,
-    competition_ranks,
     normalise,
     score_stakeholders,
+    unique_ranks,
 )
 
 
@@ -28,27 +28,29 @@ def _by_id(result):
 
 def test_min_max_gives_100_to_the_highest_and_0_to_the_lowest():
     """FP-1: more court actions (higher raw) means more priority."""
-    values, low, high = normalise({1: 0, 2: 5, 3: 10}, higher_means_priority=True)
+    values, stats = normalise({1: 0, 2: 5, 3: 10}, higher_means_priority=True)
     assert values == {1: 0.0, 2: 50.0, 3: 100.0}
-    assert (low, high) == (0, 10)
+    assert (stats.minimum, stats.maximum) == (0, 10)
 
 
 def test_inverted_scale_gives_the_points_to_low_performers():
     """DNP-1: an indicator where higher is better prioritises the lowest values."""
-    values, _low, _high = normalise({1: 40.0, 2: 70.0, 3: 100.0}, higher_means_priority=False)
+    values, _stats = normalise({1: 40.0, 2: 70.0, 3: 100.0}, higher_means_priority=False)
     assert values == {1: 100.0, 2: 50.0, 3: 0.0}
 
 
 def test_all_equal_values_give_zero_to_everyone():
-    values, low, high = normalise({1: 7, 2: 7, 3: 7}, higher_means_priority=True)
+    values, stats = normalise({1: 7, 2: 7, 3: 7}, higher_means_priority=True)
     assert values == {1: 0.0, 2: 0.0, 3: 0.0}
-    assert low == high == 7
-    values, _low, _high = normalise({1: 7}, higher_means_priority=False)
+    assert stats.minimum == stats.maximum == 7
+    values, _stats = normalise({1: 7}, higher_means_priority=False)
     assert values == {1: 0.0}
 
 
 def test_no_values_at_all():
-    assert normalise({}, higher_means_priority=True) == ({}, None, None)
+    values, stats = normalise({}, higher_means_priority=True)
+    assert values == {}
+    assert (stats.minimum, stats.maximum) == (None, None)
 
 
 # --- the score -------------------------------------------------------------------------------
@@ -105,21 +107,26 @@ def test_values_of_stakeholders_not_scored_are_ignored():
     assert 99 not in _by_id(result)
 
 
-def test_equal_scores_share_a_rank():
-    assert competition_ranks({10: 80.0, 11: 50.0, 12: 80.0, 13: 20.0}) == {
-        10: 1,
+def test_equal_scores_get_unique_ranks_by_the_tie_key():
+    """Issue 11: equal scores no longer share a rank; the tie key (DANE code, NIT, id)
+    orders them, so 12 (DANE 05001) comes before 10 (DANE 08001)."""
+    keys = {10: ("08001", "", 10), 11: ("", "", 11), 12: ("05001", "", 12), 13: ("", "", 13)}
+    assert unique_ranks({10: 80.0, 11: 50.0, 12: 80.0, 13: 20.0}, keys) == {
         12: 1,
+        10: 2,
         11: 3,
         13: 4,
     }
+    # without tie keys the id decides
+    assert unique_ranks({10: 80.0, 12: 80.0}) == {10: 1, 12: 2}
 
 
 def test_without_criteria_everyone_scores_zero():
     result = score_stakeholders(stakeholder_ids=[3, 1, 2], criteria=[], raw={})
     assert [(s.stakeholder_id, s.score, s.rank) for s in result.scored] == [
         (1, 0.0, 1),
-        (2, 0.0, 1),
-        (3, 0.0, 1),
+        (2, 0.0, 2),
+        (3, 0.0, 3),
     ]
 
 
@@ -168,7 +175,7 @@ def test_scores_and_normalised_values_stay_between_0_and_100(problem):
             scored.score, abs=0.001 * (len(criteria) + 1)
         )
     ranks = [s.rank for s in result.scored]
-    assert ranks == sorted(ranks) and ranks[0] == 1
+    assert ranks == list(range(1, len(ids) + 1))
 
 
 @settings(max_examples=150, deadline=None)

@@ -6,16 +6,18 @@ what each criterion counts and that 200 stakeholders cost the same queries as 10
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from acompana.planning.choices import CriterionKind, NeedSource, NeedStatus
 from acompana.planning.models import IndicatorValue, NeedStakeholder, Plan, PlanLineStakeholder
 from acompana.planning.prioritisation import selectors
-from acompana.planning.tests.cases_prioritisation import make_model, make_stakeholders
+from acompana.planning.tests.cases_prioritisation import fp_world, make_model, make_stakeholders
 from acompana.planning.tests.factories import (
     IndicatorFactory,
     NeedFactory,
@@ -25,15 +27,31 @@ from acompana.planning.tests.factories import (
 )
 from acompana.registry.tests.factories import StakeholderFactory, municipality
 
+
+@pytest.fixture
+def world(db):
+    """Función Pública's procedure: its FP-1 names the planner (see ``fp_world``)."""
+    return fp_world()
+
+
 pytestmark = pytest.mark.django_db
 
 
-def _need(world, stakeholders, *, year=None, status=NeedStatus.OPEN, source=NeedSource.EMAIL):
+def _need(
+    world,
+    stakeholders,
+    *,
+    year=None,
+    status=NeedStatus.OPEN,
+    source=NeedSource.EMAIL,
+    created_at=None,
+):
     need = NeedFactory(
         organization=world.org,
         fiscal_year=year,
         status=status,
         source=source,
+        created_at=created_at or timezone.now() - datetime.timedelta(days=1),
     )
     for s in stakeholders:
         NeedStakeholder.objects.create(organization=world.org, need=need, stakeholder=s)
@@ -55,17 +73,37 @@ def _rows(ranking):
     return {row.stakeholder.name: row for row in ranking.rows}
 
 
-def test_needs_and_court_actions_count_the_fiscal_year_not_discarded(world):
-    """FP-1: entity requests and court actions feed the prioritisation."""
+def test_open_requests_are_counted_on_the_date_of_the_model_whatever_their_year(world):
+    """FP-1: entity requests and court actions feed the prioritisation. Issue 11: a request
+    open on the model's date counts whatever year it arrived in (last year's requests
+    weighed 0 before); addressed, discarded, untriaged or later requests do not."""
     fy = fiscal_year(world.org)
     other_year = fiscal_year(world.org, fy.year - 1)
     a = StakeholderFactory(organization=world.org, name="Alcaldía A")
     b = StakeholderFactory(organization=world.org, name="Alcaldía B")
-    _need(world, [a], year=fy)
-    _need(world, [a, b], year=None)  # not yet assigned to a year: counts
-    _need(world, [a], year=fy, source=NeedSource.COURT_ACTION)
+    day = datetime.date(fy.year, 3, 15)
+    before = timezone.make_aware(datetime.datetime(fy.year - 1, 11, 2, 10))
+    _need(world, [a], year=fy, created_at=before)
+    _need(world, [a, b], year=None, created_at=before)  # not yet assigned to a year
+    _need(world, [a], year=fy, source=NeedSource.COURT_ACTION, created_at=before)
+    _need(world, [a], year=fy, status=NeedStatus.PLANNED, created_at=before)  # still open
+    _need(world, [b], year=other_year, created_at=before)  # last year's request: counts
     _need(world, [b], year=fy, status=NeedStatus.DISCARDED, source=NeedSource.COURT_ACTION)
-    _need(world, [b], year=other_year)  # another year: does not count
+    _need(world, [b], year=fy, status=NeedStatus.ADDRESSED, created_at=before)
+    _need(world, [b], year=fy, status=NeedStatus.TO_TRIAGE, created_at=before)
+    # the last instant of the model's day counts; the next day does not
+    _need(
+        world,
+        [b],
+        year=fy,
+        created_at=timezone.make_aware(datetime.datetime(fy.year, 3, 15, 23, 59)),
+    )
+    _need(
+        world,
+        [a, b],
+        year=fy,
+        created_at=timezone.make_aware(datetime.datetime(fy.year, 3, 16, 0, 1)),
+    )
     model = make_model(
         world.org,
         world.planner,
@@ -75,10 +113,12 @@ def test_needs_and_court_actions_count_the_fiscal_year_not_discarded(world):
         ],
         year=fy.year,
     )
+    model.reference_date = day
+    model.save(update_fields=["reference_date"])
     rows = _rows(selectors.ranking_compute(model=model))
-    assert rows["Alcaldía A"].cells[0].raw == 3
+    assert rows["Alcaldía A"].cells[0].raw == 4  # fy, no year, court action, planned
     assert rows["Alcaldía A"].cells[1].raw == 1
-    assert rows["Alcaldía B"].cells[0].raw == 1
+    assert rows["Alcaldía B"].cells[0].raw == 3  # no year, last year's, the 15th at 23:59
     assert rows["Alcaldía B"].cells[1].raw == 0  # the discarded court action does not count
     assert rows["Alcaldía A"].rank == 1
     assert rows["Alcaldía A"].score == 100.0

@@ -24,8 +24,15 @@ from acompana.planning.models import (
 )
 from acompana.planning.prioritisation import services
 from acompana.planning.prioritisation.services import CriterionInput
-from acompana.planning.tests.cases_prioritisation import make_stakeholders
+from acompana.planning.tests.cases_prioritisation import fp_world, make_stakeholders
 from acompana.planning.tests.factories import IndicatorFactory, NeedFactory, fiscal_year
+
+
+@pytest.fixture
+def world(db):
+    """Función Pública's procedure: its FP-1 names the planner (see ``fp_world``)."""
+    return fp_world()
+
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +112,7 @@ def test_the_same_code_in_another_organization_is_fine(world):
 
 def _create(world, criteria, **kwargs):
     return services.prioritisation_model_create(
-        actor=world.planner,
+        actor=kwargs.pop("actor", world.planner),
         organization=world.org,
         fiscal_year=fiscal_year(world.org),
         name=kwargs.pop("name", "Priorización territorial"),
@@ -246,7 +253,7 @@ def test_model_update_replaces_the_criteria_and_refuses_stale_versions(world):
 # --- priority lists --------------------------------------------------------------------------
 
 
-def _scenario(world):
+def _scenario(world, actor=None):
     """Three municipalities; the second has two open needs, the third one court action."""
     a, b, c = make_stakeholders(world.org, 3)
     fy = fiscal_year(world.org)
@@ -260,6 +267,7 @@ def _scenario(world):
             CriterionInput(kind="needs_count", weight=1, label="Necesidades"),
             CriterionInput(kind="court_actions", weight=3, label="Tutelas"),
         ],
+        actor=actor or world.planner,
     )
     return model, (a, b, c)
 
@@ -344,14 +352,14 @@ def test_priority_list_save_refuses_empty_or_foreign_selections(world):
 def test_the_saved_list_completes_the_prioritisation_step_of_the_trail(code, step, record):
     """FP-1 / DNP-1: the trail of the list shows the step done, by whom, with its record."""
     world = build_world(procedure_code=code)
-    model, (a, b, c) = _scenario(world)
-    priority_list = services.priority_list_save(
-        actor=world.planner, model=model, selected_ids=[b.pk]
-    )
-    trail = procedure_trail(user=world.planner, obj=priority_list)
+    # who does the step is the procedure's: FP-1 names planning, DNP-1 the professional
+    actor = world.planner if code == ProcedureCode.FP else world.professional
+    model, (a, b, c) = _scenario(world, actor)
+    priority_list = services.priority_list_save(actor=actor, model=model, selected_ids=[b.pk])
+    trail = procedure_trail(user=actor, obj=priority_list)
     done = {item.id: item for item in trail if item.done}
     assert step in done
-    assert done[step].actor == world.planner
+    assert done[step].actor == actor
     document = Document.objects.get(object_id=str(priority_list.pk), kind="priority_list.pdf")
     assert document.format_name == record  # the profile's record of the step
     assert record in done[step].event_records
@@ -367,7 +375,8 @@ def test_prioritisation_services_need_the_prioritise_permission(world):
     indicator = IndicatorFactory(organization=world.org)
     year = fiscal_year(world.org)
     criteria = [CriterionInput(kind="indicator", weight="1", indicator_id=indicator.pk)]
-    for actor in (world.professional, world.unit_head, world.auditor):
+    # FP-1 names leadership, planning and the unit heads: the others are refused
+    for actor in (world.professional, world.auditor):
         with pytest.raises(PermissionDenied):
             services.indicator_create(
                 actor=actor,

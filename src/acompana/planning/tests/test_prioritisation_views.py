@@ -23,9 +23,16 @@ from acompana.planning.models import (
     PriorityList,
 )
 from acompana.planning.prioritisation.services import priority_list_save
-from acompana.planning.tests.cases_prioritisation import make_model, make_stakeholders
+from acompana.planning.tests.cases_prioritisation import fp_world, make_model, make_stakeholders
 from acompana.planning.tests.factories import IndicatorFactory, NeedFactory, fiscal_year
 from acompana.registry.tests.factories import municipality
+
+
+@pytest.fixture
+def world(db):
+    """Función Pública's procedure: its FP-1 names the planner (see ``fp_world``)."""
+    return fp_world()
+
 
 pytestmark = pytest.mark.django_db
 
@@ -147,7 +154,7 @@ def test_save_the_top_n_of_a_filtered_ranking(world, client_for):
 
 def test_save_the_ticked_stakeholders(world, client_for):
     model, stakeholders = _model_with_data(world)
-    client = client_for(world.admin)
+    client = client_for(world.planner)
     client.post(
         reverse("planning:priority_list_save", args=[model.pk]),
         {
@@ -226,11 +233,17 @@ def test_exports_carry_the_breakdown(world, client_for):
     response = client.get(
         reverse("planning:prioritisation_ranking_export", args=[model.pk]), {"format": "csv"}
     )
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(
+            io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")), delimiter=";"
+        )
+    )
     header = rows[0]
-    assert any("FURAG 2025" in h for h in header) and len(header) == 7 + 4 * 2
+    # rank, score, name, DANE code, NIT, kind, department, municipality; 4 per criterion;
+    # then the rule of the row (normalisation, missing values, date)
+    assert any("FURAG 2025" in h for h in header) and len(header) == 8 + 4 * 2 + 3
     assert rows[1][2] == stakeholders[0].name
-    assert rows[1][7:11] == ["40.0", "100.0", "2.0", "66.667"]
+    assert rows[1][8:12] == ["40,0", "100,0", "2,0", "66,667"]  # decimal comma (es-CO)
     priority_list = priority_list_save(
         actor=world.planner, model=model, selected_ids=[stakeholders[0].pk]
     )
@@ -240,7 +253,7 @@ def test_exports_carry_the_breakdown(world, client_for):
     )
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     sheet_rows = list(workbook.worksheets[0].iter_rows(values_only=True))
-    assert len(sheet_rows) == 4
+    assert len(sheet_rows) == 4 + 1 + 5  # header, 3 entries, a blank row, the 5 rules
     assert sheet_rows[1][3] == stakeholders[0].name
 
 
@@ -254,6 +267,8 @@ def test_create_a_model_through_the_form(world, client_for):
         "fiscal_year": fiscal_year(world.org).pk,
         "description": "Entidades ejecutoras del SGR",
         "stakeholder_kinds": ["municipality"],
+        "normalisation": "minmax",
+        "missing_rule": "worst",
         "version": "1",
         "criteria-TOTAL_FORMS": "3",
         "criteria-INITIAL_FORMS": "0",
@@ -291,6 +306,9 @@ def test_edit_a_model_and_a_stale_form(world, client_for):
     assert page.context["formset"].initial[0]["kind"] == "needs_count"
     data = {
         "name": "Renombrado",
+        "fiscal_year": model.fiscal_year_id,
+        "normalisation": "minmax",
+        "missing_rule": "worst",
         "version": "1",
         "criteria-TOTAL_FORMS": "1",
         "criteria-INITIAL_FORMS": "1",
@@ -314,7 +332,7 @@ def test_indicator_pages(world, client_for):
     client = client_for(world.planner)
     response = client.post(
         reverse("planning:indicator_create"),
-        {"code": "FURAG-IDI", "name": "FURAG", "source": "furag", "version": "1"},
+        {"code": "FURAG-IDI", "name": "FURAG", "source": "furag", "scale": "any", "version": "1"},
     )
     indicator = Indicator.objects.get()
     assert response["Location"] == reverse("planning:indicator_detail", args=[indicator.pk])

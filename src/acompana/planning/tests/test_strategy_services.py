@@ -384,7 +384,8 @@ def test_full_round_trip_rejected_then_approved(world, tmp_path):
     fill(world, unit_proposal)
     fill(world, sibling_proposal)
     services.strategy_proposal_submit(actor=world.unit_head, proposal=_reload(unit_proposal))
-    services.strategy_proposal_submit(actor=world.planner, proposal=_reload(sibling_proposal))
+    # FP-2 names the Subdirección too: leadership proposes for a unit without its own head
+    services.strategy_proposal_submit(actor=world.leadership, proposal=_reload(sibling_proposal))
     services.strategy_consolidate(
         actor=world.planner, strategy=strategy, notes="Financiación verificada"
     )
@@ -413,7 +414,10 @@ def test_full_round_trip_rejected_then_approved(world, tmp_path):
     ).exists()
 
     # the units adjust and resubmit
-    for proposal, actor in ((unit_proposal, world.unit_head), (sibling_proposal, world.planner)):
+    for proposal, actor in (
+        (unit_proposal, world.unit_head),
+        (sibling_proposal, world.leadership),
+    ):
         services.strategy_proposal_update(
             actor=actor,
             proposal=proposal,
@@ -473,7 +477,7 @@ def test_acta_pdf_is_stored_with_the_header(world, tmp_path):
     """FP-4: the acta of the Comité Directivo, with the organization's header."""
     strategy = presented_fp(world)
     services.strategy_committee_decide(
-        actor=world.planner, strategy=strategy, **decision_data(acta_number="CD-77")
+        actor=world.committee, strategy=strategy, **decision_data(acta_number="CD-77")
     )
     document = StrategyRound.objects.get(strategy=strategy).acta_document
     assert document.format_name == "Acta del Comité Directivo"
@@ -514,7 +518,7 @@ def test_an_acta_number_is_recorded_once(world):
         **decision_data(acta_number="CD-9", decision="rejected", comments="Ajustar"),
     )
     for proposal in strategy.proposals.filter(excluded=False):
-        services.strategy_proposal_submit(actor=world.planner, proposal=proposal)
+        services.strategy_proposal_submit(actor=world.leadership, proposal=proposal)
     services.strategy_consolidate(actor=world.planner, strategy=strategy)
     services.strategy_present(actor=world.planner, strategy=strategy)
     with pytest.raises(ValidationError) as exc:

@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 
 from acompana.core.models import Event
 from acompana.registry import services
-from acompana.registry.models import Consent
+from acompana.registry.models import Consent, Stakeholder
 from acompana.registry.tests.factories import (
     ConsentFactory,
     PersonFactory,
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def _csv_rows(response):
     content = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(content)))
+    return list(csv.reader(io.StringIO(content), delimiter=";"))
 
 
 def test_stakeholder_csv_export_is_filtered_and_escaped(world, client_for):
@@ -50,15 +50,18 @@ def test_stakeholder_csv_export_is_filtered_and_escaped(world, client_for):
 
 
 def test_stakeholder_export_reimports(world, client_for):
-    StakeholderFactory(organization=world.org, name="Entidad exportada")
+    existing = StakeholderFactory(organization=world.org, name="Entidad exportada")
     response = client_for(world.planner).get(reverse("registry:stakeholder_export"))
     content = b"".join(response.streaming_content)
-    with pytest.raises(services.ImportRejected) as info:  # same NIT: a duplicate, but parsed
-        services.stakeholders_import(
-            actor=world.planner, organization=world.org, content=content, filename="e.csv"
-        )
-    assert not info.value.file_errors
-    assert "Entidad exportada" in " ".join(info.value.row_errors[0][1])
+    # same NIT: the export is parsed and its row updates the stakeholder it came from
+    # (issue 11 §5: imports match existing records by identifier), never a second one
+    result = services.stakeholders_import(
+        actor=world.planner, organization=world.org, content=content, filename="e.csv"
+    )
+    assert (result.created, result.updated) == (0, 1)
+    existing.refresh_from_db()
+    assert existing.name == "Entidad exportada"
+    assert Stakeholder.objects.filter(organization=world.org).count() == 1
 
 
 def test_xlsx_export(world, client_for):

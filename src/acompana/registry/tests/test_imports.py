@@ -295,3 +295,139 @@ def test_other_organizations_job_is_404(world, client_for):
     assert (
         client_for(world.planner).get(reverse("core:job_detail", args=[job.pk])).status_code == 404
     )
+
+
+# --- files as entities send them (issue 11 §5) ------------------------------------------------
+
+
+def test_header_variants_and_nit_with_its_check_digit_in_two_columns(world):
+    nit = nit_with_check_digit("891180008")
+    number, digit = nit.split("-")
+    content = _csv(
+        f"Alcaldía,Alcaldía de Garzón,{number},{digit},41298",
+        header="TIPO ,Razón social,nit,DV,codigo_dane",
+        sep=";",
+    )
+    preview = _preview(world, content)
+    assert preview.ok, (preview.file_errors, preview.row_errors)
+    assert preview.rows[0].values["nit"] == nit
+    assert preview.rows[0].values["dane_code"] == "41298"
+
+
+def test_a_row_naming_a_registered_stakeholder_updates_it(world, client_for):
+    existing = StakeholderFactory(organization=world.org, name="Entidad vieja", phone="1")
+    content = _csv(
+        f"entidad_territorial,Entidad renombrada,{existing.nit},,,,,",
+        "otro,Fundación nueva,,,,,,41298",
+    )
+    preview = _preview(world, content)
+    assert preview.ok, (preview.file_errors, preview.row_errors)
+    assert [row.action for row in preview.rows] == ["update", "create"]
+    client = client_for(world.planner)
+    client.post(
+        reverse("registry:import_upload"), {"file": SimpleUploadedFile("grupos.csv", content)}
+    )
+    page = client.get(reverse("registry:import_preview"))
+    assert page.context["has_actions"]
+    assert [row.action for row, _cells in page.context["table"]] == ["update", "create"]
+    client.post(reverse("registry:import_confirm"))
+    existing.refresh_from_db()
+    assert existing.name == "Entidad renombrada"
+    assert existing.phone == "1"  # an empty cell keeps the stored value
+    assert existing.version == 2
+    assert Stakeholder.objects.filter(organization=world.org).count() == 2
+    event = Event.objects.get(step_key="stakeholder.imported")
+    assert event.after == {"count": 1, "file": "grupos.csv", "updated": 1}
+
+
+def test_an_update_is_all_or_nothing_and_ambiguous_identifiers_are_refused(world):
+    one = StakeholderFactory(organization=world.org, name="Una")
+    two = StakeholderFactory(
+        organization=world.org, kind="municipality", name="Dos", nit="", dane_code="41298"
+    )
+    rows = [
+        f"entidad_territorial,Una cambiada,{one.nit},,,,,",
+        f"alcaldia,Mezcla,{one.nit},41298,,,,",  # NIT of one, DANE code of the other
+    ]
+    with pytest.raises(services.ImportRejected) as info:
+        services.stakeholders_import(
+            actor=world.planner, organization=world.org, content=_csv(*rows), filename="x.csv"
+        )
+    assert info.value.row_errors[0][0] == 3
+    one.refresh_from_db()
+    two.refresh_from_db()
+    assert (one.name, two.name) == ("Una", "Dos")
+
+
+def test_another_organizations_stakeholder_is_not_updated(world):
+    foreign = StakeholderFactory(organization=world.other, name="Ajena")
+    preview = _preview(world, _csv(f"entidad_territorial,Propia,{foreign.nit},,,,,41298"))
+    assert preview.ok and preview.rows[0].action == "create"
+
+
+def test_an_unknown_column_is_mapped_once_and_remembered(world, client_for):
+    from acompana.core.models import ImportColumnMapping
+
+    header = "Tipo,Nombre,Observaciones del enlace"
+    content = _csv("otro,Fundación A,llamar en marzo", header=header)
+    client = client_for(world.planner)
+    client.post(
+        reverse("registry:import_upload"), {"file": SimpleUploadedFile("grupos.csv", content)}
+    )
+    page = client.get(reverse("registry:import_preview"))
+    assert page.context["unknown_columns"] == ["Observaciones del enlace"]
+    assert reverse("registry:import_confirm").encode() not in page.content
+    response = client.post(
+        reverse("registry:import_preview"), {"map:Observaciones del enlace": "notes"}
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("registry:import_preview"))
+    assert page.context["preview"].ok
+    client.post(reverse("registry:import_confirm"))
+    assert Stakeholder.objects.get(name="Fundación A").notes == "llamar en marzo"
+    # the next file of the organization is read the same way; another organization's is not
+    assert _preview(world, _csv("otro,Fundación B,x", header=header)).ok
+    assert ImportColumnMapping.objects.filter(organization=world.org).count() == 1
+    foreign = imports.parse_stakeholder_file(
+        organization=world.other, content=content, filename="grupos.csv"
+    )
+    assert not foreign.ok
+
+
+def test_mapping_needs_the_import_permission(world, client_for):
+    from django.core.exceptions import PermissionDenied
+
+    from acompana.core.imports import import_columns_map
+
+    with pytest.raises(PermissionDenied):
+        import_columns_map(
+            actor=world.auditor,
+            organization=world.org,
+            kind=imports.MAPPING_KIND,
+            permission="registry.import",
+            choices={"Observaciones": "notes"},
+            allowed={"notes"},
+        )
+
+
+def test_a_large_file_is_not_parsed_by_the_web_request(world, client_for, monkeypatch):
+    monkeypatch.setattr("acompana.core.tabular.SYNC_MAX_ROWS", 2)
+
+    def refuse(**kwargs):
+        raise AssertionError("a large file is parsed in the job, not in the web request")
+
+    monkeypatch.setattr("acompana.registry.views.parse_stakeholder_file", refuse)
+    client = client_for(world.planner)
+    client.post(
+        reverse("registry:import_upload"),
+        {"file": SimpleUploadedFile("grupos.csv", _csv(*_good_rows()))},
+    )
+    page = client.get(reverse("registry:import_preview"))
+    assert page.status_code == 200
+    assert page.context["large"] == 4 and page.context["background"]
+    assert reverse("registry:import_confirm").encode() in page.content
+
+
+def test_the_upload_page_states_the_limits(world, client_for):
+    page = client_for(world.planner).get(reverse("registry:import_upload")).content.decode()
+    assert "20.000" in page and "1.000" in page and "15 MB" in page
