@@ -276,6 +276,8 @@ def test_dnp_prioritisation_to_published_work_plan(page, login, transactional_db
     _planning_menu(page, "Priorización")
     page.get_by_role("link", name="Nuevo modelo de priorización").first.click()
     page.get_by_label(re.compile(r"^Nombre")).fill("Priorización territorial 2026")
+    # the vigencia defaults to the year being planned (2027 here): this model is for 2026
+    page.get_by_label(re.compile(r"^Vigencia")).select_option(label="2026")
     page.get_by_label("Municipio (alcaldía)").check()
     page.get_by_label("Criterio 3: Criterio").select_option(label="Valor de indicador")
     indicator = Indicator.objects.get(organization=dnp, code="PND-BRECHA")
