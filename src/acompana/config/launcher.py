@@ -50,7 +50,14 @@ class Launcher:
             print("Iniciando PostgreSQL embebido en var/pgdata …", flush=True)
             env["DATABASE_URL"] = embedded_db.start()
             self.embedded = True
-        for folder in ("media", "mail", "broker/out", "broker/processed", "static"):
+        for folder in (
+            "media",
+            "mail",
+            "broker/out",
+            "broker/processed",
+            "broker/control",
+            "static",
+        ):
             (var / folder).mkdir(parents=True, exist_ok=True)
         return env
 
