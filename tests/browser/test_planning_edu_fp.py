@@ -2,12 +2,16 @@
 
 EDU (MI-GE-PR-16): need (EDU-1) → unit plan with a line in the grid (EDU-2) → the group
 leader returns it and approves it after the adjustment (EDU-3) → planning consolidates
-(EDU-4), checks and verifies (EDU-5) → the Comité Directivo approves it in an acta
-(EDU-6..7) → planning publishes it (EDU-8).
+(EDU-4), checks and verifies (EDU-5) → planning sends it to the Comité Directivo, which
+records its coverage review (EDU-6) and approves it in an acta (EDU-7) → planning publishes
+it (EDU-8).
 
 FP: the year's strategy (FP-2 proposals, FP-3 consolidation, FP-4 committee, with one
 rejection round) → unit plan with the FP-5 fields → consolidation, committee, publication
 (FP-6).
+
+Both run the cycle for the vigencia being planned (2027), the one every year picker offers
+first; the demo's own planning year is the current one (2026).
 """
 
 from __future__ import annotations
@@ -72,6 +76,16 @@ def open_planning_menu(page: Page, item: str) -> None:
     menu.get_by_role("link", name=item, exact=True).click()
 
 
+def open_new_line_form(page: Page):
+    """Add a line inline in the grid (an htmx row) and return its form.
+
+    Waits for the page to finish loading first: a click before htmx is ready follows the
+    link's no-script fallback, the full-page form, whose heading is outside the form."""
+    page.wait_for_load_state()
+    page.get_by_role("link", name="+ Agregar línea").click()
+    return page.locator("form").filter(has=page.get_by_role("heading", name="Línea nueva"))
+
+
 def test_edu_planning_path_from_need_to_published_plan(page, act_as, demo):
     # EDU-1: a professional of the Grupo de Calidad Educativa registers a need
     act_as("profesional", EDU)
@@ -105,16 +119,17 @@ def test_edu_planning_path_from_need_to_published_plan(page, act_as, demo):
     open_planning_menu(page, "Planes")
     page.get_by_role("link", name="Nuevo plan").click()
     expect(page.get_by_label(label("Dependencia"))).to_have_value(str(need.unit_id))
-    expect(page.get_by_label(label("Vigencia"))).to_contain_text("2026")
-    page.get_by_label(label("Título")).fill("Plan de asistencia técnica GCE 2026")
+    # the vigencia offered first is the one being planned (2027); the demo's planning year
+    # is the current one (2026)
+    expect(page.get_by_label(label("Vigencia")).locator("option:checked")).to_have_text("2027")
+    page.get_by_label(label("Título")).fill("Plan de asistencia técnica GCE 2027")
     page.get_by_role("button", name="Abrir el plan").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Plan de asistencia técnica GCE 2026")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Plan de asistencia técnica GCE 2027")
     expect(plan_badge(page)).to_have_text("Borrador")
-    page.get_by_role("link", name="+ Agregar línea").click()
-    line = page.locator("form").filter(has=page.get_by_role("heading", name="Nueva línea"))
+    line = open_new_line_form(page)
     line.get_by_label(label("Actividad / proyecto")).fill("Taller de resignificación del PEI")
     line.get_by_label("Programa del plan de desarrollo").fill("Boyacá avanza en calidad educativa")
-    line.get_by_label("Buscar: Necesidades").fill("PEI")
+    line.get_by_label("Buscar: Necesidades").fill("PEI en Tunja")
     line.get_by_label(re.compile(r"Resignificación del PEI en Tunja")).check()
     line.get_by_label("Servicio", exact=True).select_option(
         label="Asistencia técnica en la resignificación del PEI"
@@ -136,7 +151,7 @@ def test_edu_planning_path_from_need_to_published_plan(page, act_as, demo):
     expect(lines).to_contain_text("Institución Educativa Técnica Tunja")
     expect(lines).to_contain_text("1.500.000")
     expect(page.get_by_role("status").filter(has_text="Líneas")).to_contain_text("1")
-    plan = Plan.objects.get(title="Plan de asistencia técnica GCE 2026")
+    plan = Plan.objects.get(title="Plan de asistencia técnica GCE 2027")
     plan_url = page.url
     page.get_by_role("button", name="Enviar a revisión").click()
     expect(status_text(page, "enviado")).to_be_visible()
@@ -192,7 +207,7 @@ def test_edu_planning_path_from_need_to_published_plan(page, act_as, demo):
     act_as("planeacion", EDU)
     open_planning_menu(page, "Plan consolidado")
     new = page.get_by_role("region", name="Consolidar los planes de una vigencia")
-    new.get_by_label(label("Título")).fill("Plan de asistencia técnica SED 2026")
+    new.get_by_label(label("Título")).fill("Plan de asistencia técnica SED 2027")
     new.get_by_role("button", name="Consolidar").click()
     expect(status_text(page, "Plan consolidado creado")).to_be_visible()
     expect(plan_badge(page)).to_have_text("En consolidación")
@@ -247,7 +262,7 @@ def test_edu_planning_path_from_need_to_published_plan(page, act_as, demo):
         "Martha Lucía Quintero, Líder de Calidad Educativa\n"
         "Diana Marcela Rincón, Planeación Educativa"
     )
-    page.get_by_label("Aprobación", exact=True).check()
+    page.get_by_label("Aprobado", exact=True).check()
     page.get_by_role("button", name="Registrar la decisión").click()
     expect(status_text(page, "Decisión del acta CD-2026-03 registrada")).to_be_visible()
     expect(plan_badge(page)).to_have_text("Aprobado por el comité")
@@ -271,7 +286,7 @@ def test_edu_planning_path_from_need_to_published_plan(page, act_as, demo):
     assert f"jefe@{EDU}" in told or f"profesional@{EDU}" in told, told
 
     # the unit's plan page: published, with the EDU steps done in its procedure trail
-    page.get_by_role("link", name="Plan de asistencia técnica GCE 2026").click()
+    page.get_by_role("link", name="Plan de asistencia técnica GCE 2027").click()
     expect(plan_badge(page)).to_have_text("Publicado")
     # EDU-1 is done on the need's trail (checked above): the plan's trail does not follow
     # the needs its lines address, so there it stays pending
@@ -282,7 +297,7 @@ def test_edu_planning_path_from_need_to_published_plan(page, act_as, demo):
     plan.refresh_from_db()
     assert plan.status == PlanStatus.PUBLISHED
     assert plan.round == 2
-    consolidated = ConsolidatedPlan.objects.get(title="Plan de asistencia técnica SED 2026")
+    consolidated = ConsolidatedPlan.objects.get(title="Plan de asistencia técnica SED 2027")
     assert consolidated.status == ConsolidatedStatus.PUBLISHED
 
 
@@ -319,7 +334,7 @@ def test_fp_planning_path_from_strategy_to_published_plan(page, act_as, demo):
     open_planning_menu(page, "Estrategia")
     page.get_by_role("region", name="Abrir la estrategia de una vigencia").get_by_label(
         label("Vigencia")
-    ).select_option(label="2026")
+    ).select_option(label="2027")
     page.get_by_role("button", name="Abrir la estrategia").click()
     expect(status_text(page, "Estrategia abierta")).to_be_visible()
     expect(strategy_badge(page)).to_have_text("Propuestas en preparación")
@@ -338,14 +353,14 @@ def test_fp_planning_path_from_strategy_to_published_plan(page, act_as, demo):
     for unit in others:
         proposals_table(page).get_by_role("link", name=unit, exact=True).click()
         page.get_by_label(label("Por qué la dependencia queda por fuera")).fill(
-            "No ofrece asistencia técnica territorial en 2026."
+            "No ofrece asistencia técnica territorial en 2027."
         )
         page.get_by_role("button", name="Excluir de la estrategia").click()
         expect(status_text(page, f"{unit} queda por fuera de la estrategia")).to_be_visible()
         expect(page.locator("h1 + p .badge")).to_have_text("Excluida")
         # the exclusion stays on the proposal's page: back to the strategy by the breadcrumb
         breadcrumb = page.get_by_role("navigation", name="Ruta de navegación")
-        breadcrumb.get_by_role("link", name="2026", exact=True).click()
+        breadcrumb.get_by_role("link", name="2027", exact=True).click()
     expect(page.get_by_role("heading", name="Propuestas de las dependencias")).to_contain_text(
         "0 de 7 enviadas, 6 excluidas"
     )
@@ -353,7 +368,7 @@ def test_fp_planning_path_from_strategy_to_published_plan(page, act_as, demo):
     # FP-2: the unit head (Director técnico) fills the unit's proposal and submits it
     act_as("jefe", FP)
     open_planning_menu(page, "Estrategia")
-    page.get_by_role("link", name="Estrategia integral de asistencia técnica 2026").click()
+    page.get_by_role("link", name="Estrategia integral de asistencia técnica 2027").click()
     proposals_table(page).get_by_role("link", name=f"Diligenciar {FP_UNIT}").click()
     page.get_by_label("Asistencia técnica en la implementación de MIPG").check()
     page.get_by_label("Asesoría en la interpretación de resultados FURAG").check()
@@ -413,7 +428,7 @@ def test_fp_planning_path_from_strategy_to_published_plan(page, act_as, demo):
     page.get_by_label(label("Número del acta")).fill("CD-FP-2026-02")
     page.get_by_label(label("Fecha de la sesión")).fill("2026-02-13")
     page.get_by_label(label("Asistentes")).fill("Martha Lucía Quintero, Directora")
-    page.get_by_label(label("Decisión")).select_option(label="Aprobación")
+    page.get_by_label(label("Decisión")).select_option(label="Aprobado")
     page.get_by_role("button", name="Registrar la decisión y generar el acta").click()
     expect(status_text(page, "la estrategia quedó aprobada")).to_be_visible()
     page.goto(strategy_url)
@@ -431,12 +446,13 @@ def test_fp_planning_path_from_strategy_to_published_plan(page, act_as, demo):
     act_as("profesional", FP)
     open_planning_menu(page, "Planes")
     page.get_by_role("link", name="Nuevo plan").click()
-    page.get_by_label(label("Título")).fill("Plan de asistencia técnica integral DGDI 2026")
+    # the vigencia of the approved strategy: the one being planned, offered first
+    expect(page.get_by_label(label("Vigencia")).locator("option:checked")).to_have_text("2027")
+    page.get_by_label(label("Título")).fill("Plan de asistencia técnica integral DGDI 2027")
     page.get_by_role("button", name="Abrir el plan").click()
     expect(plan_badge(page)).to_have_text("Borrador")
     plan_url = page.url
-    page.get_by_role("link", name="+ Agregar línea").click()
-    line = page.locator("form").filter(has=page.get_by_role("heading", name="Nueva línea"))
+    line = open_new_line_form(page)
     line.get_by_label(label("Actividad / proyecto")).fill(
         "Acompañamiento a la implementación de MIPG"
     )
@@ -446,12 +462,16 @@ def test_fp_planning_path_from_strategy_to_published_plan(page, act_as, demo):
     expect(line.get_by_label("Temática")).to_have_value(re.compile(r"\d+"))
     line.get_by_label("Mecanismo").select_option(label="Acompañamiento")
     line.get_by_label("Modalidad").select_option(label="Virtual")
-    line.get_by_label("Fecha de inicio").fill("2026-03-02")
-    line.get_by_label("Fecha de finalización").fill("2026-05-29")
+    line.get_by_label("Fecha de inicio").fill("2027-03-02")
+    line.get_by_label("Fecha de finalización").fill("2027-05-29")
     line.get_by_label("Buscar: Grupos de valor atendidos").fill("Ministerio de Educación")
     line.get_by_label(re.compile("^Ministerio de Educación Nacional")).check()
     line.get_by_label("Presupuesto (COP)").fill("12.000.000")
-    line.get_by_label("Obligación normativa (entidad del orden nacional)").select_option("yes")
+    # the legal obligation is a choice (not stated / yes / no) with the norm that sets it
+    line.get_by_label("Obligación normativa (entidad del orden nacional)").select_option(
+        label="Sí, una norma la establece"
+    )
+    line.get_by_label("Norma que la establece").fill("Decreto 1499 de 2017, art. 2.2.22.3.1")
     line.get_by_label("Gestor territorial").fill("Paula Andrea Restrepo")
     line.get_by_role("button", name="Guardar la línea").click()
     lines = page.get_by_role("table", name="Líneas del plan, una actividad por fila")
@@ -459,6 +479,7 @@ def test_fp_planning_path_from_strategy_to_published_plan(page, act_as, demo):
     expect(lines).to_contain_text("Ministerio de Educación Nacional")
     expect(lines).to_contain_text("mar, abr, may")
     expect(lines).to_contain_text("Obligación normativa")
+    expect(lines).to_contain_text("Decreto 1499 de 2017, art. 2.2.22.3.1")
     expect(lines).to_contain_text("Paula Andrea Restrepo")
     expect(lines).to_contain_text("12.000.000")
     page.get_by_role("button", name="Enviar a revisión").click()
@@ -469,7 +490,8 @@ def test_fp_planning_path_from_strategy_to_published_plan(page, act_as, demo):
     act_as("planeacion", FP)
     open_planning_menu(page, "Plan consolidado")
     new = page.get_by_role("region", name="Consolidar los planes de una vigencia")
-    new.get_by_label(label("Título")).fill("Plan de asistencia técnica integral 2026")
+    expect(new.get_by_label(label("Vigencia")).locator("option:checked")).to_have_text("2027")
+    new.get_by_label(label("Título")).fill("Plan de asistencia técnica integral 2027")
     new.get_by_role("button", name="Consolidar").click()
     expect(status_text(page, "Plan consolidado creado")).to_be_visible()
     units = page.get_by_role("table", name=re.compile("Planes de las dependencias"))
@@ -484,7 +506,7 @@ def test_fp_planning_path_from_strategy_to_published_plan(page, act_as, demo):
     page.get_by_label(label("Número del acta")).fill("CD-FP-2026-03")
     page.get_by_label(label("Fecha de la sesión")).fill("2026-02-27")
     page.get_by_label(label("Asistentes")).fill("Martha Lucía Quintero, Directora")
-    page.get_by_label("Aprobación", exact=True).check()
+    page.get_by_label("Aprobado", exact=True).check()
     page.get_by_role("button", name="Registrar la decisión").click()
     expect(status_text(page, "Decisión del acta CD-FP-2026-03 registrada")).to_be_visible()
     expect(plan_badge(page)).to_have_text("Aprobado por el comité")
@@ -505,19 +527,21 @@ def test_fp_planning_path_from_strategy_to_published_plan(page, act_as, demo):
         item = trail.get_by_role("listitem").filter(has_text=step)
         expect(item.first).to_contain_text("Hecho")
 
-    strategy = Strategy.objects.get(organization__slug="funcion-publica", fiscal_year__year=2026)
+    strategy = Strategy.objects.get(organization__slug="funcion-publica", fiscal_year__year=2027)
     assert strategy.status == StrategyStatus.APPROVED
     assert strategy.round == 2
-    outcomes = CommitteeDecision.objects.filter(organization=strategy.organization).order_by(
-        "created_at"
-    )
+    outcomes = CommitteeDecision.objects.filter(
+        organization=strategy.organization, acta_number__startswith="CD-FP-"
+    ).order_by("created_at")
     assert [(d.acta_number, d.decision) for d in outcomes] == [
         ("CD-FP-2026-01", DecisionOutcome.REJECTED),
         ("CD-FP-2026-02", DecisionOutcome.APPROVED),
         ("CD-FP-2026-03", DecisionOutcome.APPROVED),
     ]
-    plan = Plan.objects.get(title="Plan de asistencia técnica integral DGDI 2026")
+    plan = Plan.objects.get(title="Plan de asistencia técnica integral DGDI 2027")
     assert plan.status == PlanStatus.PUBLISHED
     line = plan.lines.get()
-    assert line.legal_obligation and line.territorial_manager == "Paula Andrea Restrepo"
+    assert line.legal_obligation is True
+    assert line.legal_basis == "Decreto 1499 de 2017, art. 2.2.22.3.1"
+    assert line.territorial_manager == "Paula Andrea Restrepo"
     assert plan.consolidated.status == ConsolidatedStatus.PUBLISHED
