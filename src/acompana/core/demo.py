@@ -188,22 +188,31 @@ DEMO_PEOPLE = [
     (Role.ARCHIVIST, "archivo", "Héctor Julio Vargas"),
     (Role.AUDITOR, "control", "Gloria Inés Castaño"),
 ]
+#: The second working unit's own unit head and professional (e-mail local part, full name),
+#: so the demo shows two units planning side by side, each seeing only its own work.
+SECOND_UNIT_PEOPLE = [
+    (Role.UNIT_HEAD, "jefe2", "Natalia Ortiz Becerra"),
+    (Role.PROFESSIONAL, "profesional2", "Andrés Felipe Molina"),
+]
 #: A consultant who works for two organizations, to show switching.
 MULTI_ORG_USER = ("consultora@demo.gov.co", "Paula Andrea Restrepo", ["salud-huila", "dnp"])
 
 
-def demo_actor(organization: Organization, role: str) -> User | None:
+def demo_actor(organization: Organization, role: str, *, unit: Unit | None = None) -> User | None:
     """The demo user holding ``role`` in ``organization``, working in it (None if none).
+
+    ``unit``: the one whose membership is in that unit (each working unit has its own unit
+    head and professional).
 
     Demo data stands for what people would have done, so app demo loaders write through
     the services as this user (the services check its role), not as the system actor.
     """
-    membership = (
-        Membership.objects.filter(organization=organization, is_active=True, roles__contains=[role])
-        .select_related("user")
-        .order_by("pk")
-        .first()
+    memberships = Membership.objects.filter(
+        organization=organization, is_active=True, roles__contains=[role]
     )
+    if unit is not None:
+        memberships = memberships.filter(unit=unit)
+    membership = memberships.select_related("user").order_by("pk").first()
     if membership is None:
         return None
     user = membership.user
@@ -246,7 +255,8 @@ def load_demo() -> list[Organization]:
                 defaults={"code": code, "kind": kind, "parent": units.get(parent or "")},
             )
             units[name] = unit
-        working_unit = next(u for u in units.values() if u.kind != UnitKind.OFFICE)
+        working_units = [u for u in units.values() if u.kind != UnitKind.OFFICE]
+        working_unit = working_units[0]
         for year in (2026, 2027):
             FiscalYear.objects.get_or_create(
                 organization=org,
@@ -266,6 +276,15 @@ def load_demo() -> list[Organization]:
                     "roles": [role.value],
                     "unit": working_unit if role in (Role.UNIT_HEAD, Role.PROFESSIONAL) else None,
                 },
+            )
+            if user.active_organization_id is None:
+                User.objects.filter(pk=user.pk).update(active_organization=org)
+        for role, local, full_name in SECOND_UNIT_PEOPLE:
+            user = _user(f"{local}@{spec.email_domain}", full_name)
+            Membership.objects.get_or_create(
+                organization=org,
+                user=user,
+                defaults={"roles": [role.value], "unit": working_units[1]},
             )
             if user.active_organization_id is None:
                 User.objects.filter(pk=user.pk).update(active_organization=org)
@@ -292,6 +311,8 @@ def demo_logins() -> list[tuple[str, str, str]]:
     rows = []
     for spec in DEMO_ORGANIZATIONS:
         for role, local, _name in DEMO_PEOPLE:
+            rows.append((spec.short_name, str(role.label), f"{local}@{spec.email_domain}"))
+        for role, local, _name in SECOND_UNIT_PEOPLE:
             rows.append((spec.short_name, str(role.label), f"{local}@{spec.email_domain}"))
     rows.append(("SSD Huila + DNP", str(Role.PROFESSIONAL.label), MULTI_ORG_USER[0]))
     return rows

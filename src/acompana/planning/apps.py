@@ -12,6 +12,7 @@ class PlanningConfig(ProductAppConfig):
     api_prefix = "/planificacion"
     permissions = "permissions.PERMISSIONS"
     pending_work = "pending.pending_work"
+    demo_loader = "demo.load"
     #: the public request form (demanda) and what it needs
     public_views = (
         "planning:need_request",
