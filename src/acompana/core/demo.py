@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 
 from acompana.core.choices import GovernmentOrder, ProcedureCode, Role, UnitKind
@@ -230,8 +231,22 @@ def _user(email: str, full_name: str) -> User:
     return user
 
 
-@transaction.atomic
 def load_demo() -> list[Organization]:
+    """Load (or complete) the demo organizations; e-mails the services would send are dropped.
+
+    The demo stands for work people did: its notifications (request confirmations, plan
+    publications) go to invented addresses, so they are never sent, even with SMTP configured.
+    """
+    previous = settings.EMAIL_BACKEND
+    settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+    try:
+        return _load_demo()  # the e-mails are queued on commit, inside this block
+    finally:
+        settings.EMAIL_BACKEND = previous
+
+
+@transaction.atomic
+def _load_demo() -> list[Organization]:
     organizations = []
     for spec in DEMO_ORGANIZATIONS:
         org = Organization.objects.filter(slug=spec.slug).first()

@@ -184,3 +184,14 @@ def test_it_loads_in_a_few_seconds(demo):
     """``make run`` loads the demo at boot (timed in CI)."""
     print(f"load_demo: {demo:.1f} s")
     assert demo < 60
+
+
+def test_loading_the_demo_sends_no_e_mail(db, settings):
+    """Its notifications go to invented addresses: dropped even when a backend would send."""
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("load_reference_data", verbosity=0)
+    load_demo()
+    assert mail.outbox == []
+    assert settings.EMAIL_BACKEND == "django.core.mail.backends.locmem.EmailBackend"
