@@ -153,7 +153,9 @@ class NeedStakeholder(TenantModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["need", "stakeholder"], name="need_stakeholder_unique")
+            models.UniqueConstraint(
+                fields=["organization", "need", "stakeholder"], name="need_stakeholder_unique"
+            )
         ]
         indexes = [models.Index(fields=["organization", "stakeholder"])]
 
@@ -202,7 +204,8 @@ class IndicatorValue(TenantModel):
         ordering = ["indicator", "year"]
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "stakeholder", "year"], name="indicator_value_unique"
+                fields=["organization", "indicator", "stakeholder", "year"],
+                name="indicator_value_unique",
             )
         ]
         indexes = [models.Index(fields=["organization", "indicator", "year"])]
@@ -318,7 +321,8 @@ class PriorityListEntry(TenantModel):
         ordering = ["rank"]
         constraints = [
             models.UniqueConstraint(
-                fields=["priority_list", "stakeholder"], name="priority_entry_unique"
+                fields=["organization", "priority_list", "stakeholder"],
+                name="priority_entry_unique",
             )
         ]
         indexes = [models.Index(fields=["organization", "stakeholder"])]
@@ -399,7 +403,9 @@ class StrategyProposal(TenantModel):
         verbose_name = _("strategy proposal")
         verbose_name_plural = _("strategy proposals")
         constraints = [
-            models.UniqueConstraint(fields=["strategy", "unit"], name="proposal_unique_unit")
+            models.UniqueConstraint(
+                fields=["organization", "strategy", "unit"], name="proposal_unique_unit"
+            )
         ]
 
     def __str__(self) -> str:
@@ -436,7 +442,9 @@ class StrategyRound(TenantModel):
         verbose_name = _("strategy round")
         verbose_name_plural = _("strategy rounds")
         constraints = [
-            models.UniqueConstraint(fields=["strategy", "number"], name="strategy_round_unique")
+            models.UniqueConstraint(
+                fields=["organization", "strategy", "number"], name="strategy_round_unique"
+            )
         ]
         indexes = [models.Index(fields=["organization", "strategy"])]
 
@@ -454,7 +462,9 @@ class StrategyProposalService(TenantModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["proposal", "service"], name="proposal_service_unique")
+            models.UniqueConstraint(
+                fields=["organization", "proposal", "service"], name="proposal_service_unique"
+            )
         ]
 
 
@@ -600,7 +610,9 @@ class PlanLineStakeholder(TenantModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["line", "stakeholder"], name="line_stakeholder_unique")
+            models.UniqueConstraint(
+                fields=["organization", "line", "stakeholder"], name="line_stakeholder_unique"
+            )
         ]
         indexes = [models.Index(fields=["organization", "stakeholder"])]
 
@@ -610,7 +622,11 @@ class PlanLineNeed(TenantModel):
     need = models.ForeignKey(Need, on_delete=models.PROTECT, related_name="plan_line_links")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["line", "need"], name="line_need_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "line", "need"], name="line_need_unique"
+            )
+        ]
 
 
 class PlanComment(TenantModel):
@@ -689,7 +705,8 @@ class Finding(TenantModel):
         verbose_name_plural = _("findings")
         constraints = [
             models.UniqueConstraint(
-                fields=["consolidated", "fingerprint"], name="finding_unique_fingerprint"
+                fields=["organization", "consolidated", "fingerprint"],
+                name="finding_unique_fingerprint",
             )
         ]
         indexes = [models.Index(fields=["organization", "consolidated", "status"])]

@@ -320,7 +320,7 @@ def indicator_values_import(
             changed,
             batch_size=1000,
             update_conflicts=True,
-            unique_fields=["indicator", "stakeholder", "year"],
+            unique_fields=["organization", "indicator", "stakeholder", "year"],
             update_fields=["value"],
         )
         event_record(
